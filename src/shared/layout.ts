@@ -1,0 +1,58 @@
+// The map of shared machine memory, read by the core and by the UI (DESIGN.md,
+// principle 3). Pure data: the core writes these places, the UI only reads them.
+//
+//   0                      RAM (machine frames), ramBytes
+//   regFileOffset          one register file per vcpu, REGFILE_BYTES each
+//   totalBytes             end
+//
+// Later issues append the frame table and the trace ring here.
+
+export const REGFILE_BYTES = 1024;
+
+/** Int32 slots of a vcpu register file. The CPU keeps all its architectural state here. */
+export const R = {
+  EAX: 0, ECX: 1, EDX: 2, EBX: 3, ESP: 4, EBP: 5, ESI: 6, EDI: 7,
+  EIP: 8,
+  /** EFLAGS, except the arithmetic flags named in LF_MASK, which are computed from LF_*. */
+  EFLAGS: 9,
+  LF_A: 10, LF_B: 11, LF_R: 12, LF_BITS: 13, LF_KIND: 14, LF_MASK: 15,
+  /** Segment registers ES CS SS DS FS GS, 4 slots each: selector, base, limit, attributes. */
+  SEG: 16,
+  LDTR: 40, TR: 44,
+  GDTR_BASE: 48, GDTR_LIMIT: 49, IDTR_BASE: 50, IDTR_LIMIT: 51,
+  CR0: 52, CR2: 53, CR3: 54, CR4: 55, EFER: 56,
+  DR0: 57, /* DR0..DR7 = 57..64 */
+  CPL: 65,
+  /** Retired-instruction count as a float64 at this slot (8-byte aligned). */
+  ICOUNT_F64: 66,
+  /** Added to the instruction count to give the TSC, float64. */
+  TSC_OFFSET_F64: 68,
+  SYSENTER_CS: 70, SYSENTER_ESP: 71, SYSENTER_EIP: 72,
+  HALTED: 73,
+  /** Last exit to the embedder: reason, vector, error code, extra info. */
+  EXIT_REASON: 74, EXIT_VECTOR: 75, EXIT_ERROR: 76, EXIT_INFO: 77,
+  /** EIP of the instruction that caused the last exit. */
+  EXIT_EIP: 78,
+  /** Pending external interrupt vector for native delivery, or -1. */
+  PENDING_IRQ: 79,
+} as const;
+
+export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
+export const SEG_SEL = 0, SEG_BASE = 1, SEG_LIMIT = 2, SEG_ATTR = 3;
+
+export const GPR_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
+export const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+
+export interface MemoryLayout {
+  ramBytes: number;
+  vcpus: number;
+  regFileOffset: number;
+  regFileBytes: number;
+  totalBytes: number;
+}
+
+export function memoryLayout(ramBytes: number, vcpus: number): MemoryLayout {
+  const regFileOffset = ramBytes;
+  const totalBytes = regFileOffset + vcpus * REGFILE_BYTES;
+  return { ramBytes, vcpus, regFileOffset, regFileBytes: REGFILE_BYTES, totalBytes };
+}
