@@ -13,9 +13,13 @@ export const REGFILE_BYTES = 1024;
 export const R = {
   EAX: 0, ECX: 1, EDX: 2, EBX: 3, ESP: 4, EBP: 5, ESI: 6, EDI: 7,
   EIP: 8,
-  /** EFLAGS, except the arithmetic flags named in LF_MASK, which are computed from LF_*. */
+  /**
+   * EFLAGS, except the arithmetic flags that the lazy-flags state LF_* still holds:
+   * LF_OP names the last flag-setting operation (kind << 2 | size), LF_A and LF_B
+   * its operands and LF_R its result (see src/cpu/flags.ts). LF_OP 0 means none.
+   */
   EFLAGS: 9,
-  LF_A: 10, LF_B: 11, LF_R: 12, LF_BITS: 13, LF_KIND: 14, LF_MASK: 15,
+  LF_A: 10, LF_B: 11, LF_R: 12, LF_OP: 13,
   /** Segment registers ES CS SS DS FS GS, 4 slots each: selector, base, limit, attributes. */
   SEG: 16,
   LDTR: 40, TR: 44,
@@ -35,6 +39,8 @@ export const R = {
   EXIT_EIP: 78,
   /** Pending external interrupt vector for native delivery, or -1. */
   PENDING_IRQ: 79,
+  /** EIP just after the instruction that caused the last exit (for emulate-and-advance). */
+  EXIT_NEXT_EIP: 80,
 } as const;
 
 export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
