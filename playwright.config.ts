@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test';
+
+// End-to-end tests drive the built site (`npm run test:e2e` builds it first) in the
+// system's Chromium; no browser is downloaded. PVPLAY_CHROMIUM overrides its path.
+const CHROMIUM = process.env.PVPLAY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** `vite preview`: the built site with COOP/COEP headers. */
+export const PREVIEW_URL = 'http://127.0.0.1:4173';
+/** The built site from a server that sends no isolation headers, like a plain static host. */
+export const PLAIN_URL = 'http://127.0.0.1:4174';
+
+export default defineConfig({
+  testDir: 'e2e',
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? 'list' : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: PREVIEW_URL,
+    browserName: 'chromium',
+    headless: true,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      url: PREVIEW_URL,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: 'npx tsx e2e/support/plainServer.ts dist 4174',
+      url: PLAIN_URL,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
+});

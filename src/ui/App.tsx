@@ -1,0 +1,10 @@
+import { IsolationGate } from './isolation/IsolationGate';
+import { Playground } from './shell/Playground';
+
+export function App() {
+  return (
+    <IsolationGate>
+      <Playground />
+    </IsolationGate>
+  );
+}

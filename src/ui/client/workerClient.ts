@@ -1,0 +1,128 @@
+// The UI's end of the worker: starts it, says hello, turns its replies into store
+// updates, and checks that machine memory really is shared (the worker stores a
+// byte, the UI reads it from its own view of the same buffer).
+import { PROTOCOL_VERSION, probeAddress, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
+import type { WorkerStore } from '../store/workerStore';
+
+const READY_TIMEOUT_MS = 10_000;
+
+export interface PingResult {
+  id: number;
+  rttMs: number;
+  probe: number;
+  probeAddr: number;
+  /** The byte at probeAddr as the UI reads it after the pong; equals probe when memory is shared. */
+  readBack: number;
+}
+
+interface PendingPing {
+  probe: number;
+  sentAt: number;
+  resolve: (result: PingResult) => void;
+  reject: (error: Error) => void;
+}
+
+export class WorkerClient {
+  private readonly worker: Worker;
+  private readonly store: WorkerStore;
+  private readonly pending = new Map<number, PendingPing>();
+  private memory: WebAssembly.Memory | null = null;
+  private ramBytes = 0;
+  private nextId = 1;
+  private readyTimer: ReturnType<typeof setTimeout> | null;
+
+  constructor(store: WorkerStore) {
+    this.store = store;
+    this.worker = new Worker(new URL('../../worker/main.ts', import.meta.url), { type: 'module', name: 'pvplay-machine' });
+    this.worker.addEventListener('message', (e: MessageEvent<WorkerToUi>) => this.receive(e.data));
+    this.worker.addEventListener('error', (e) => this.fail(`the worker could not start: ${e.message || 'script error'}`));
+    this.worker.addEventListener('messageerror', () => this.fail('a message from the worker could not be read'));
+    this.readyTimer = setTimeout(() => this.fail(`the worker did not answer within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+    this.send({ v: PROTOCOL_VERSION, type: 'hello' });
+  }
+
+  /** Round trip to the worker that also proves the memory is shared. */
+  ping(): Promise<PingResult> {
+    const memory = this.memory;
+    if (!memory) return Promise.reject(new Error('the worker is not ready'));
+    const view = new Uint8Array(memory.buffer);
+    const addr = probeAddress(this.ramBytes);
+    // A value different from what is there now, so a stale read cannot pass.
+    const probe = (Atomics.load(view, addr) + 1 + (randomByte() % 255)) & 0xff;
+    const id = this.nextId++;
+    return new Promise<PingResult>((resolve, reject) => {
+      this.pending.set(id, { probe, sentAt: performance.now(), resolve, reject });
+      this.send({ v: PROTOCOL_VERSION, type: 'ping', id, probe });
+    });
+  }
+
+  dispose(): void {
+    this.clearReadyTimer();
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error('worker stopped'));
+    this.pending.clear();
+  }
+
+  private send(message: UiToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private receive(msg: WorkerToUi): void {
+    switch (msg.type) {
+      case 'ready':
+        this.clearReadyTimer();
+        this.memory = msg.memory;
+        this.ramBytes = msg.ramBytes;
+        this.store.setState({
+          status: { phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, sharedCheck: 'pending', rttMs: null },
+        });
+        void this.selfCheck();
+        return;
+      case 'pong':
+        this.settlePing(msg.id, msg.probeAddr);
+        return;
+      case 'error':
+        this.fail(`the worker reports ${msg.code}: ${msg.message}`);
+        return;
+      default: {
+        const unreachable: never = msg;
+        return unreachable;
+      }
+    }
+  }
+
+  private settlePing(id: number, probeAddr: number): void {
+    const p = this.pending.get(id);
+    if (!p || !this.memory) return;
+    this.pending.delete(id);
+    const readBack = Atomics.load(new Uint8Array(this.memory.buffer), probeAddr);
+    p.resolve({ id, rttMs: performance.now() - p.sentAt, probe: p.probe, probeAddr, readBack });
+  }
+
+  private async selfCheck(): Promise<void> {
+    try {
+      const r = await this.ping();
+      const status = this.store.getState().status;
+      if (status.phase !== 'ready') return;
+      this.store.setState({
+        status: { ...status, sharedCheck: r.readBack === r.probe ? 'ok' : 'failed', rttMs: r.rttMs },
+      });
+    } catch {
+      // dispose() rejects pending pings; nothing to report then.
+    }
+  }
+
+  private fail(message: string): void {
+    this.clearReadyTimer();
+    this.store.setState({ status: { phase: 'failed', message } });
+  }
+
+  private clearReadyTimer(): void {
+    if (this.readyTimer !== null) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+  }
+}
+
+function randomByte(): number {
+  return crypto.getRandomValues(new Uint8Array(1))[0] ?? 0;
+}

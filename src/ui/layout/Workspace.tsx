@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import {
+  DockviewDefaultTab,
+  DockviewReact,
+  themeDark,
+  themeLight,
+  type DockviewApi,
+  type DockviewReadyEvent,
+  type IDockviewPanelHeaderProps,
+} from 'dockview-react';
+import { PlaceholderPanel } from '../panels/PlaceholderPanel';
+import { useColorScheme } from '../theme/useColorScheme';
+import { PANEL_COMPONENT, addMissingPanels, buildDefaultLayout } from './defaultLayout';
+import { attachLayout } from './layoutController';
+import { forgetLayout, loadLayout, saveLayout } from './layoutStorage';
+
+const components = { [PANEL_COMPONENT]: PlaceholderPanel };
+
+/** The panels are a fixed set: they can be moved and stacked, not closed. */
+function Tab(props: IDockviewPanelHeaderProps) {
+  return <DockviewDefaultTab {...props} hideClose />;
+}
+
+/** The docking area. Its layout is saved to localStorage and restored on reload. */
+export function Workspace() {
+  const scheme = useColorScheme();
+  const cleanup = useRef<(() => void) | null>(null);
+
+  useEffect(() => () => cleanup.current?.(), []);
+
+  const onReady = (event: DockviewReadyEvent) => {
+    const api = event.api;
+    restore(api);
+    const storage = window.localStorage;
+    const saving = api.onDidLayoutChange(() => saveLayout(storage, api.toJSON()));
+    const detach = attachLayout(api);
+    cleanup.current?.();
+    cleanup.current = () => {
+      saving.dispose();
+      detach();
+    };
+  };
+
+  return (
+    <main className="workspace">
+      <DockviewReact
+        components={components}
+        defaultTabComponent={Tab}
+        onReady={onReady}
+        theme={scheme === 'dark' ? themeDark : themeLight}
+        disableFloatingGroups
+      />
+    </main>
+  );
+}
+
+function restore(api: DockviewApi): void {
+  const storage = window.localStorage;
+  const saved = loadLayout(storage);
+  if (saved) {
+    try {
+      api.fromJSON(saved);
+      addMissingPanels(api);
+      return;
+    } catch {
+      forgetLayout(storage);
+    }
+  }
+  buildDefaultLayout(api);
+}

@@ -1,0 +1,34 @@
+// Where the panels start: the console large on the left with the trace under it,
+// domains on the right above the three tables (event channels, grants, page types)
+// that share one tabbed group.
+import type { DockviewApi } from 'dockview-react';
+import { PANELS, panelInfo } from '../panels/registry';
+
+export const PANEL_COMPONENT = 'placeholder';
+
+export function buildDefaultLayout(api: DockviewApi): void {
+  api.clear();
+  add(api, 'console');
+  // The right column starts at about 40% of the width (480 px before the first layout pass).
+  add(api, 'domains', { referencePanel: 'console', direction: 'right' }, { initialWidth: api.width > 0 ? Math.round(api.width * 0.4) : 480 });
+  add(api, 'trace', { referencePanel: 'console', direction: 'below' });
+  add(api, 'event-channels', { referencePanel: 'domains', direction: 'below' });
+  add(api, 'grant-table', { referencePanel: 'event-channels', direction: 'within' });
+  add(api, 'page-types', { referencePanel: 'event-channels', direction: 'within' });
+  api.getPanel('event-channels')?.api.setActive();
+  api.getPanel('console')?.api.setActive();
+}
+
+/** Adds panels a saved layout lacks (for instance ones added by a later version). */
+export function addMissingPanels(api: DockviewApi): void {
+  for (const p of PANELS) {
+    if (!api.getPanel(p.id)) add(api, p.id);
+  }
+}
+
+type Position = { referencePanel: string; direction: 'right' | 'below' | 'within' };
+
+function add(api: DockviewApi, id: string, position?: Position, size?: { initialWidth: number }): void {
+  const title = panelInfo(id)?.title ?? id;
+  api.addPanel({ id, component: PANEL_COMPONENT, title, ...(position ? { position } : {}), ...size });
+}

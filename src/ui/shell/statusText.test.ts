@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { describeWorker } from './statusText';
+
+describe('describeWorker', () => {
+  it('says the worker is starting', () => {
+    expect(describeWorker({ phase: 'starting' })).toMatchObject({ text: 'starting worker…', tone: 'busy' });
+  });
+
+  it('names the size of shared memory once ready', () => {
+    const line = describeWorker({ phase: 'ready', ramBytes: 32 << 20, totalBytes: (32 << 20) + 8192, sharedCheck: 'ok', rttMs: 0.42 });
+    expect(line).toEqual({ text: 'worker ready: 32 MiB shared machine memory', detail: 'shared memory ok · round trip 0.4 ms', tone: 'good' });
+  });
+
+  it('reports a failed shared-memory check as bad', () => {
+    const line = describeWorker({ phase: 'ready', ramBytes: 1 << 20, totalBytes: 1 << 20, sharedCheck: 'failed', rttMs: 1 });
+    expect(line.tone).toBe('bad');
+  });
+
+  it('passes the failure message through', () => {
+    expect(describeWorker({ phase: 'failed', message: 'boom' })).toEqual({ text: 'worker failed', detail: 'boom', tone: 'bad' });
+  });
+});

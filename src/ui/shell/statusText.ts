@@ -1,0 +1,40 @@
+// The words of the status bar, kept apart from React so they can be tested.
+import type { WorkerStatus } from '../store/workerStore';
+
+export type Tone = 'busy' | 'good' | 'bad';
+
+export interface StatusLine {
+  text: string;
+  detail: string;
+  tone: Tone;
+}
+
+const MiB = 1024 * 1024;
+
+export function describeWorker(status: WorkerStatus): StatusLine {
+  switch (status.phase) {
+    case 'starting':
+      return { text: 'starting worker…', detail: '', tone: 'busy' };
+    case 'failed':
+      return { text: 'worker failed', detail: status.message, tone: 'bad' };
+    case 'ready': {
+      const text = `worker ready: ${formatMiB(status.ramBytes)} shared machine memory`;
+      switch (status.sharedCheck) {
+        case 'pending':
+          return { text, detail: 'checking shared memory…', tone: 'busy' };
+        case 'ok':
+          return { text, detail: `shared memory ok · round trip ${formatMs(status.rttMs)}`, tone: 'good' };
+        case 'failed':
+          return { text, detail: 'shared memory check failed: the UI does not see what the worker wrote', tone: 'bad' };
+      }
+    }
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Number.isInteger(bytes / MiB) ? bytes / MiB : (bytes / MiB).toFixed(1)} MiB`;
+}
+
+function formatMs(ms: number | null): string {
+  return ms === null ? '—' : `${ms.toFixed(1)} ms`;
+}
