@@ -9,8 +9,12 @@
 // the slow path, which bumps the page's generation (orphaning its blocks) and
 // unmarks it. A block whose generation differs from its page's is never run.
 import { NOREG } from './defs';
+import type { Cpu } from './cpu';
 
 export const MAX_BLOCK_INSNS = 64;
+
+/** A compiled block: runs it on the given CPU (see blockcompile.ts for the contract). */
+export type BlockFn = (c: Cpu) => void;
 
 /** A TLB that must lose its fast write path to pages that become code. */
 export interface CodeWatcher {
@@ -40,6 +44,23 @@ export class CodeCache {
   readonly bPhys: Int32Array;
   readonly bMode: Int32Array;
   readonly bGen: Int32Array;
+  /** EIP the block was compiled for (compiled code has its EIPs baked in). */
+  readonly bEip: Int32Array;
+  /** Runs so far, to decide when a block is hot enough to compile. */
+  readonly bHits: Int32Array;
+  /** Compiled form of each block (blockcompile.ts), or null. */
+  readonly bFn: (BlockFn | null)[];
+  /** Successor cache (exec.ts): up to two (EIP -> block) links per block, valid for one epoch. */
+  readonly bSucc0: Int32Array;
+  readonly bSucc1: Int32Array;
+  readonly bSuccEip0: Int32Array;
+  readonly bSuccEip1: Int32Array;
+  readonly bSuccEpoch: Int32Array;
+  /**
+   * Bumped whenever a linear-to-physical mapping, the CPL or CS may have
+   * changed on any vcpu, or blocks were dropped: every successor link dies.
+   */
+  epoch = 1;
   blocks = 0;
   /** Direct-mapped hash: (phys, mode) -> block id + 1. */
   readonly hash: Int32Array;
@@ -52,6 +73,9 @@ export class CodeCache {
   /** Counters for the UI and benchmarks. */
   flushes = 0;
   invalidations = 0;
+  compiled = 0;
+  /** Runs of a block before it is compiled; 0 disables the compiler (everything interpreted). */
+  compileThreshold = 8;
 
   constructor(ramBytes: number, capacity = 1 << 18) {
     this.capacity = capacity;
@@ -72,6 +96,14 @@ export class CodeCache {
     this.bPhys = new Int32Array(this.maxBlocks);
     this.bMode = new Int32Array(this.maxBlocks);
     this.bGen = new Int32Array(this.maxBlocks);
+    this.bEip = new Int32Array(this.maxBlocks);
+    this.bHits = new Int32Array(this.maxBlocks);
+    this.bFn = new Array<BlockFn | null>(this.maxBlocks).fill(null);
+    this.bSucc0 = new Int32Array(this.maxBlocks);
+    this.bSucc1 = new Int32Array(this.maxBlocks);
+    this.bSuccEip0 = new Int32Array(this.maxBlocks);
+    this.bSuccEip1 = new Int32Array(this.maxBlocks);
+    this.bSuccEpoch = new Int32Array(this.maxBlocks);
     this.hash = new Int32Array(1 << 16);
     this.hashMask = (1 << 16) - 1;
     const pages = Math.ceil(ramBytes / 4096);
@@ -111,6 +143,7 @@ export class CodeCache {
 
   /** Drop every block. Only between blocks: no vcpu may be inside one. */
   flush(): void {
+    this.epoch++;
     this.used = 0;
     this.blocks = 0;
     this.hash.fill(0);
@@ -126,6 +159,9 @@ export class CodeCache {
     this.bStart[b] = start;
     this.bCount[b] = count;
     this.bGen[b] = this.pageGen[ppn];
+    this.bHits[b] = 0;
+    this.bFn[b] = null;
+    this.bSuccEpoch[b] = 0;
     // Blocks decoded under a non-flat CS depend on its limit: run once, never found again.
     if (cache) this.hash[this.hashOf(phys, mode)] = b + 1;
     if (!this.codeMark[ppn]) {
@@ -133,6 +169,18 @@ export class CodeCache {
       for (const w of this.watchers) w.dropWriteFast(ppn);
     }
     return b;
+  }
+
+  /** Remember that block b was followed by block next at EIP eip (the newest two links are kept). */
+  link(b: number, eip: number, next: number): void {
+    if (this.bSuccEpoch[b] !== this.epoch) {
+      this.bSuccEpoch[b] = this.epoch;
+      this.bSuccEip1[b] = eip; this.bSucc1[b] = -1;
+    } else {
+      this.bSuccEip1[b] = this.bSuccEip0[b]; this.bSucc1[b] = this.bSucc0[b];
+    }
+    this.bSuccEip0[b] = eip;
+    this.bSucc0[b] = next;
   }
 
   /** Something is about to write physical page ppn, which holds code: orphan its blocks. */

@@ -135,6 +135,7 @@ export class Cpu implements CodeWatcher {
   /** Change CPL and the TLB permission masks that depend on it. */
   setCpl(cpl: number): void {
     this.r[R.CPL] = cpl;
+    this.code.epoch++;
     if (cpl === 3) {
       this.needR = TLB_VALID | TLB_USER_R;
       this.needW = TLB_VALID | TLB_USER_W;
@@ -154,6 +155,7 @@ export class Cpu implements CodeWatcher {
     this.r[o + 2] = limit;
     this.r[o + 3] = attr;
     this.updateFlat(seg);
+    if (seg === SEG_CS) this.code.epoch++;
   }
 
   /** Recompute the flat-segment fast-path bits of one segment from its cached descriptor. */
@@ -187,6 +189,7 @@ export class Cpu implements CodeWatcher {
 
   /** Flush the TLB; global entries survive unless `all` (CR4.PGE semantics). */
   tlbFlush(all: boolean): void {
+    this.code.epoch++;
     if (this.tlbOverflow) {
       if (all) this.tlb.fill(0);
       else for (let v = 0; v < this.tlb.length; v++) if (!(this.tlb[v] & TLB_GLOBAL)) this.tlb[v] = 0;
@@ -205,6 +208,7 @@ export class Cpu implements CodeWatcher {
   }
 
   tlbFlushPage(lin: number): void {
+    this.code.epoch++;
     this.tlb[lin >>> 12] = 0;
   }
 

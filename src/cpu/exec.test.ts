@@ -29,3 +29,36 @@ describe('run loop', () => {
     expect(m.cpu.r[R.EAX]).toBe(55);
   });
 });
+
+describe('block compiler', () => {
+  const loop = [0xb9, 10, 0, 0, 0, 0x31, 0xc0, 0x01, 0xc8, 0x49, 0x75, 0xfb];
+  for (const threshold of [0, 1, 3]) {
+    it(`gives the same state and count with compile threshold ${threshold}`, () => {
+      const m = testMachine();
+      m.code.compileThreshold = threshold;
+      m.load(0x1000, loop);
+      m.cpu.r[R.EIP] = 0x1000;
+      // 32 instructions in uneven slices, so slices end inside compiled blocks.
+      for (const n of [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2]) m.run(n);
+      expect(m.cpu.instructions).toBe(32);
+      expect(m.cpu.r[R.EAX]).toBe(55);
+      expect(m.cpu.r[R.EIP]).toBe(0x100c);
+      if (threshold > 0) expect(m.code.compiled).toBeGreaterThan(0);
+    });
+  }
+
+  it('sees code written over an already compiled block', () => {
+    const m = testMachine();
+    m.code.compileThreshold = 1;
+    // l: inc eax; dec ecx; jnz l  (then patched to add eax,eax)
+    m.load(0x1000, [0xb9, 4, 0, 0, 0, 0x40, 0x49, 0x75, 0xfc, 0x90, 0x90]);
+    m.cpu.r[R.EIP] = 0x1000;
+    m.run(1 + 3 * 4);
+    expect(m.cpu.r[R.EAX]).toBe(4);
+    // Guest-side write through the CPU: mov byte [0x1005], 0x48 (inc eax -> dec eax)
+    m.load(0x2000, [0xc6, 0x05, 0x05, 0x10, 0, 0, 0x48, 0xb9, 2, 0, 0, 0, 0xe9, 0xf4, 0xef, 0xff, 0xff]);
+    m.cpu.r[R.EIP] = 0x2000;
+    m.run(3 + 3 * 2);
+    expect(m.cpu.r[R.EAX]).toBe(2);
+  });
+});

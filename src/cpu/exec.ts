@@ -16,6 +16,7 @@ import { ACC_EXEC, EXIT_HLT, EXIT_LIMIT, GP, IF } from './defs';
 import { raise, X_BLOCK, X_EXIT, X_FAULT, X_RETIRE } from './exceptions';
 import { deliverExternal, deliverPending } from './deliver';
 import { translateSlow, UNBACKED } from './paging';
+import { compileBlock } from './blockcompile';
 import './ops/index';
 
 const SCRATCH_BLOCK = -2;
@@ -27,15 +28,13 @@ const floatingBus = new Uint8Array(16).fill(0xff);
  * embedder. Returns an EXIT_* reason; details are in the register file.
  */
 export function run(c: Cpu, maxInstructions: number): number {
-  const r = c.r, H = HANDLERS;
-  const dOp = c.dOp, dLen = c.dLen;
-  const cc = c.code;
+  const r = c.r, cc = c.code;
   c.icount = c.instructions;
   c.limit = c.icount + maxInstructions;
   c.exit = 0;
   c.fault = 0;
   let reason = 0;
-  while (reason === 0) {
+  outer: while (reason === 0) {
     if (c.icount >= c.limit) { reason = EXIT_LIMIT; break; }
     if (r[R.PENDING_IRQ] >= 0 && (r[R.EFLAGS] & IF)) {
       r[R.HALTED] = 0;
@@ -43,24 +42,71 @@ export function run(c: Cpu, maxInstructions: number): number {
       continue;
     }
     if (r[R.HALTED]) { reason = EXIT_HLT; break; }
-    const b = getBlock(c);
+    let b = getBlock(c);
     if (b === -1) { reason = finish(c); continue; }
-    let i: number, end: number;
-    if (b === SCRATCH_BLOCK) { i = cc.scratch; end = i + 1; c.curPage = -1; }
-    else { i = cc.bStart[b]; end = i + cc.bCount[b]; c.curPage = cc.bPhys[b] >>> 12; }
-    const mask16 = c.codeMode === 0;
+    if (b === SCRATCH_BLOCK) {
+      c.curPage = -1;
+      reason = interpret(c, cc.scratch, cc.scratch + 1);
+      continue;
+    }
+    // Run b, then follow its cached successors for as long as nothing else needs
+    // attention: the budget, an external interrupt, an exit.
     for (;;) {
-      const next = r[R.EIP] + dLen[i];
-      c.nextEip = mask16 ? next & 0xffff : next | 0;
-      H[dOp[i]](c, i);
-      if (c.exit !== 0) { reason = finish(c); break; }
-      r[R.EIP] = c.nextEip;
-      if (++c.icount >= c.limit || ++i >= end) break;
+      const start = cc.bStart[b], n = cc.bCount[b], eip = r[R.EIP];
+      c.curPage = cc.bPhys[b] >>> 12;
+      let fn = cc.bFn[b];
+      if (fn === null && cc.compileThreshold > 0 && ++cc.bHits[b] >= cc.compileThreshold) {
+        fn = cc.bFn[b] = compileBlock(cc, b, eip, c.codeMode === 0);
+        cc.bEip[b] = eip;
+      }
+      // Compiled code only for the EIP it was compiled for, and only when the
+      // whole block fits in the budget (so it never needs to stop part-way).
+      if (fn !== null && cc.bEip[b] === eip && c.icount + n <= c.limit) {
+        fn(c);
+        if (c.exit !== 0) { reason = finish(c); continue outer; }
+      } else {
+        reason = interpret(c, start, start + n);
+        if (reason !== 0 || r[R.EIP] !== c.nextEip) continue outer;
+      }
+      if (c.icount >= c.limit || r[R.PENDING_IRQ] >= 0) continue outer;
+      // Successor cache: two entries (a branch's two ways), valid while no TLB
+      // flush, CPL or CS change, or cache flush has happened (cc.epoch).
+      const to = r[R.EIP];
+      let nb = -1;
+      if (cc.bSuccEpoch[b] === cc.epoch) {
+        if (cc.bSuccEip0[b] === to) nb = cc.bSucc0[b];
+        else if (cc.bSuccEip1[b] === to) nb = cc.bSucc1[b];
+        if (nb >= 0 && cc.bGen[nb] !== cc.pageGen[cc.bPhys[nb] >>> 12]) nb = -1;
+      }
+      if (nb < 0) {
+        nb = getBlock(c);
+        if (nb === -1) { reason = finish(c); continue outer; }
+        if (nb < 0) continue outer;
+        cc.link(b, to, nb);
+      }
+      b = nb;
     }
   }
   c.instructions = c.icount;
   r[R.EXIT_REASON] = reason;
   return reason;
+}
+
+/**
+ * Interpret slots [i, end) one by one. Returns an exit reason (0 to go on).
+ * Leaves c.nextEip === EIP when the block ran to its end normally.
+ */
+function interpret(c: Cpu, i: number, end: number): number {
+  const r = c.r, H = HANDLERS, dOp = c.dOp, dLen = c.dLen;
+  const mask16 = c.codeMode === 0;
+  for (;;) {
+    const next = r[R.EIP] + dLen[i];
+    c.nextEip = mask16 ? next & 0xffff : next | 0;
+    H[dOp[i]](c, i);
+    if (c.exit !== 0) return finish(c);
+    r[R.EIP] = c.nextEip;
+    if (++c.icount >= c.limit || ++i >= end) return 0;
+  }
 }
 
 /** Settle an instruction that set c.exit: retire it, deliver its exception, or report an exit. */
