@@ -46,6 +46,11 @@ export class MachineMemory {
     return new MachineMemory(memory, layout);
   }
 
+  /** The frame table (src/shared/layout.ts F): FRAME_BYTES / 4 Int32 slots per machine frame. */
+  frameTable(): Int32Array {
+    return new Int32Array(this.buffer, this.layout.frameTableOffset, (this.layout.frames * 16) >>> 2);
+  }
+
   /** Int32 view of vcpu n's register file (see src/shared/layout.ts). */
   regFile(vcpu: number): Int32Array {
     if (vcpu < 0 || vcpu >= this.layout.vcpus) throw new HypervisorBug(`no register file for vcpu ${vcpu}`);

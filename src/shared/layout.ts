@@ -3,9 +3,10 @@
 //
 //   0                      RAM (machine frames), ramBytes
 //   regFileOffset          one register file per vcpu, REGFILE_BYTES each
+//   frameTableOffset       one FRAME_BYTES record per machine frame (see F below)
 //   totalBytes             end
 //
-// Later issues append the frame table and the trace ring here.
+// The trace ring is appended here by a later issue.
 
 export const REGFILE_BYTES = 1024;
 
@@ -49,16 +50,46 @@ export const SEG_SEL = 0, SEG_BASE = 1, SEG_LIMIT = 2, SEG_ATTR = 3;
 export const GPR_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
 export const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
 
+/**
+ * The frame table: Xen's page_info, one record of Int32 slots per machine frame,
+ * written by the hypervisor and read live by the UI's page-type map.
+ */
+export const FRAME_BYTES = 16;
+export const F = {
+  /** Owning domain id; FRAME_FREE when unallocated, DOMID_XEN for hypervisor frames. */
+  OWNER: 0,
+  /** PGT_* type in bits 0..3, PGF_* flags above. */
+  TYPE: 1,
+  /** How many references of the current type are held. */
+  TYPE_COUNT: 2,
+  /** General references (mappings, pins, CR3, grant maps...). */
+  REF_COUNT: 3,
+} as const;
+export const FRAME_FREE = -1;
+/** Page types (Xen's PGT_*). */
+export const PGT_NONE = 0, PGT_L1 = 1, PGT_L2 = 2, PGT_L3 = 3, PGT_L4 = 4, PGT_SEG_DESC = 5,
+  PGT_SHARED = 6, PGT_WRITABLE = 7;
+export const PGT_MASK = 0xf;
+/** Type flags: validated, pinned, the L2 in an L3's slot 3 (holds Xen's slots). */
+export const PGF_VALIDATED = 0x100, PGF_PINNED = 0x200, PGF_PAE_XEN_L2 = 0x400;
+/** Linear page-table roles (an L2 entry pointing at an L2): this table holds / is the target of such entries. */
+export const PGF_LINEAR_SRC = 0x800, PGF_LINEAR_DST = 0x1000;
+export const PGT_NAMES = ['none', 'l1', 'l2', 'l3', 'l4', 'seg_desc', 'shared', 'writable'] as const;
+
 export interface MemoryLayout {
   ramBytes: number;
   vcpus: number;
   regFileOffset: number;
   regFileBytes: number;
+  frameTableOffset: number;
+  frames: number;
   totalBytes: number;
 }
 
 export function memoryLayout(ramBytes: number, vcpus: number): MemoryLayout {
   const regFileOffset = ramBytes;
-  const totalBytes = regFileOffset + vcpus * REGFILE_BYTES;
-  return { ramBytes, vcpus, regFileOffset, regFileBytes: REGFILE_BYTES, totalBytes };
+  const frameTableOffset = regFileOffset + vcpus * REGFILE_BYTES;
+  const frames = Math.ceil(ramBytes / 4096);
+  const totalBytes = frameTableOffset + frames * FRAME_BYTES;
+  return { ramBytes, vcpus, regFileOffset, regFileBytes: REGFILE_BYTES, frameTableOffset, frames, totalBytes };
 }
