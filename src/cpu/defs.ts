@@ -41,6 +41,8 @@ export const EXIT_CPUID = 7;
 export const EXIT_MSR = 8;
 /** Triple fault: the processor shuts down. */
 export const EXIT_SHUTDOWN = 9;
+/** RDTSC while intercepted (INT_RDTSC). EIP is that instruction; the embedder sets EDX:EAX. */
+export const EXIT_RDTSC = 10;
 
 // Intercept bits (Cpu.intercept).
 export const INT_HLT = 0x1, INT_PRIV = 0x2, INT_IO = 0x4, INT_CPUID = 0x8, INT_MSR = 0x10, INT_RDTSC = 0x20;

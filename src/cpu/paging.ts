@@ -50,24 +50,34 @@ export function translateSlow(c: Cpu, lin: number, acc: number, user: boolean): 
     return phys;
   }
   const write = acc === ACC_WRITE;
-  const nxe = (r[R.EFER] & EFER_NXE) !== 0;
+  const pae = (r[R.CR4] & CR4_PAE) !== 0;
+  // Execute-disable exists only in PAE paging; EFER.NXE means nothing to 2-level tables.
+  const nxe = pae && (r[R.EFER] & EFER_NXE) !== 0;
   // I/D is reported only when execute-disable is enabled, as on Intel processors.
   const errBase = (write ? PFE_W : 0) | (user ? PFE_U : 0) | (acc === ACC_EXEC && nxe ? PFE_I : 0);
   let writable = true, usr = true, nx = false, global = false;
   let entAddr: number, ent: number, entHi = 0, frame: number;
 
-  if (r[R.CR4] & CR4_PAE) {
+  if (pae) {
     const pdpteAddr = (r[R.CR3] & ~0x1f) + ((lin >>> 30) << 3);
     const pdpte = rd32(c, pdpteAddr >>> 0);
     if (!(pdpte & P)) return pageFault(c, lin, errBase);
     // Legacy-PAE PDPTEs have no R/W, U/S or NX bits.
     const pdpteHi = rd32(c, (pdpteAddr + 4) >>> 0);
-    if ((pdpteHi & 0xfffffff0) !== 0 || (pdpte & 0x1e6) !== 0) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+    if (c.pdpteLong) {
+      // 64-bit Xen runs a 32-bit guest's L3 as a long-mode PDPT: R/W, U/S, A and
+      // NX take part in the walk, and PS (1 GiB pages) is reserved.
+      if ((pdpteHi & PAE_HI_RSVD) || (!nxe && pdpteHi < 0) || (pdpte & PS)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+      writable = (pdpte & RW) !== 0; usr = (pdpte & US) !== 0; nx = pdpteHi < 0;
+    } else if ((pdpteHi & 0xfffffff0) !== 0 || (pdpte & 0x1e6) !== 0) {
+      return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+    }
     entAddr = ((pdpte & ~0xfff) >>> 0) + (((lin >>> 21) & 0x1ff) << 3);
     ent = rd32(c, entAddr); entHi = rd32(c, entAddr + 4);
     if (!(ent & P)) return pageFault(c, lin, errBase);
     if ((entHi & PAE_HI_RSVD) || (!nxe && entHi < 0)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
-    writable = (ent & RW) !== 0; usr = (ent & US) !== 0; nx = entHi < 0;
+    writable = writable && (ent & RW) !== 0; usr = usr && (ent & US) !== 0; nx = nx || entHi < 0;
+    if (c.pdpteLong && !(pdpte & A)) wr32(c, pdpteAddr >>> 0, pdpte | A);
     if (ent & PS) {
       if (ent & 0x1fe000) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
       if (entHi & 0xf) return UNBACKED;
@@ -95,6 +105,8 @@ export function translateSlow(c: Cpu, lin: number, acc: number, user: boolean): 
     if (!(ent & P)) return pageFault(c, lin, errBase);
     writable = (ent & RW) !== 0; usr = (ent & US) !== 0;
     if ((ent & PS) && (r[R.CR4] & CR4_PSE)) {
+      // Without PSE-36, bits 21:13 of a 4 MiB PDE are reserved.
+      if (ent & 0x3fe000) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
       frame = ((ent & 0xffc00000) >>> 12) + ((lin >>> 12) & 0x3ff);
       global = (ent & G) !== 0;
     } else {
