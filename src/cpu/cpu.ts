@@ -54,6 +54,12 @@ export class Cpu implements CodeWatcher {
   needW = TLB_VALID | TLB_SUP_W;
   needX = TLB_VALID | TLB_X;
 
+  /**
+   * Walk the PAE top level as a long-mode PDPT (R/W, U/S, NX honoured) the way
+   * 64-bit Xen runs a 32-bit PV guest's L3, instead of legacy PAE PDPTEs.
+   */
+  pdpteLong = false;
+
   /** Segments (bit per SEG_*) with base 0, limit 4 GiB, present, readable / writable, not expand-down. */
   flatR = 0;
   flatW = 0;
