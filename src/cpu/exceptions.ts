@@ -22,6 +22,12 @@ export class PendingException {
   error = NOERR;
   /** True for INT n / INT3 / INTO: delivered with EIP after the instruction, software-interrupt privilege checks apply. */
   soft = false;
+  /**
+   * With soft: INT1 (ICEBP, F1), a #DB trap without the gate-DPL check and with
+   * EXT set in delivery error codes. Set by ops/interrupt.ts after raiseSoft;
+   * deliver.ts clears it when it takes the exception.
+   */
+  int1 = false;
 }
 
 /** Record exception `vector` (error code `error`, or NOERR) for delivery after this instruction. */
