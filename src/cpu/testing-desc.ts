@@ -82,7 +82,7 @@ export interface PmMachine extends TestMachine {
   /** Load segment register `seg` from GDT entry of `sel` without any check (test setup). */
   loadSeg(seg: number, sel: number): void;
   /** Place code at CODE (or `at`) and point EIP at it. */
-  code(bytes: number[], at?: number): void;
+  prog(bytes: number[], at?: number): void;
 }
 
 /**
@@ -116,7 +116,7 @@ export function pmMachine(cpl = 0): PmMachine {
       c.setCpl(ring);
       c.r[R.ESP] = STACK[ring];
     },
-    code(bytes: number[], at = CODE) {
+    prog(bytes: number[], at = CODE) {
       m.load(at, bytes);
       c.r[R.EIP] = at;
     },

@@ -42,7 +42,7 @@ describe('MOV to a data segment register', () => {
     m.gdt(FREE, segDesc({ base: 0x12345000, limit: 0x1fff, type: T_DATA_RW, dpl: 3, keepAccessed: true }));
     expect(m.rd32(GDT + SEL + 4) & 0x100).toBe(0);
     m.cpu.r[R.EAX] = SEL | 3;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expect(m.run(1)).toBe(EXIT_LIMIT);
     expect(seg(m, SEG_DS)).toEqual([SEL | 3, 0x12345000, 0x1fff, 0x40f3]);
     expect(m.rd32(GDT + SEL + 4) & 0x100).toBe(0x100);
@@ -52,7 +52,7 @@ describe('MOV to a data segment register', () => {
     const m = machine(3);
     m.cpu.r[R.EAX] = 3;
     // mov ds,ax; mov eax,[0x1000]
-    m.code([...MOV_DS_AX, 0xa1, 0x00, 0x10, 0x00, 0x00]);
+    m.prog([...MOV_DS_AX, 0xa1, 0x00, 0x10, 0x00, 0x00]);
     expect(m.run(2)).toBe(EXIT_EXCEPTION);
     expect(m.cpu.r[R.SEG + SEG_DS * 4] & 0xffff).toBe(3);
     expect([m.cpu.r[R.EXIT_VECTOR], m.cpu.r[R.EXIT_ERROR], m.cpu.r[R.EIP]]).toEqual([GP, 0, CODE + 2]);
@@ -62,20 +62,20 @@ describe('MOV to a data segment register', () => {
     const m = machine(0);
     m.cpu.r[R.GDTR_LIMIT] = SEL + 6; // the last descriptor is one byte short
     m.cpu.r[R.EAX] = SEL | 2;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expectFault(m, GP, SEL);
   });
 
   it('#GP(sel) for an LDT selector beyond the LDT limit, and when there is no LDT', () => {
     const m = machine(0);
     m.cpu.r[R.EAX] = (40 << 3) | 4; // LDT index 40; the LDT has 32 entries
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expectFault(m, GP, (40 << 3) | 4);
     const m2 = machine(0);
     m2.ldt(1, segDesc({ type: T_DATA_RW, dpl: 0 }));
     m2.cpu.r[R.LDTR + 3] = 0; // LDTR null
     m2.cpu.r[R.EAX] = 0x0c;
-    m2.code(MOV_DS_AX);
+    m2.prog(MOV_DS_AX);
     expectFault(m2, GP, 0x0c);
   });
 
@@ -83,7 +83,7 @@ describe('MOV to a data segment register', () => {
     const m = machine(0);
     m.ldt(1, segDesc({ base: 0x5000, limit: 0xfff, type: T_DATA_RW, dpl: 0 }));
     m.cpu.r[R.EAX] = 0x0c;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expect(m.run(1)).toBe(EXIT_LIMIT);
     expect(seg(m, SEG_DS).slice(0, 3)).toEqual([0x0c, 0x5000, 0xfff]);
     expect(m.rd32(LDT + 8 + 4) & 0x100).toBe(0x100);
@@ -92,7 +92,7 @@ describe('MOV to a data segment register', () => {
   it('#GP(sel) for a system descriptor', () => {
     const m = machine(0);
     m.cpu.r[R.EAX] = TSS_SEL;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expectFault(m, GP, TSS_SEL);
   });
 
@@ -100,7 +100,7 @@ describe('MOV to a data segment register', () => {
     const m = machine(0);
     m.gdt(FREE, segDesc({ type: T_CODE_X, dpl: 0 }));
     m.cpu.r[R.EAX] = SEL;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expectFault(m, GP, SEL);
     m.gdt(FREE, segDesc({ type: T_CODE_XR, dpl: 0 }));
     expect(m.run(1)).toBe(EXIT_LIMIT);
@@ -110,16 +110,16 @@ describe('MOV to a data segment register', () => {
   it('#GP(sel) when CPL > DPL or RPL > DPL for data and non-conforming code', () => {
     const m = machine(3);
     m.cpu.r[R.EAX] = DS0 | 3;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expectFault(m, GP, DS0);
     const m1 = machine(0);
     m1.cpu.r[R.EAX] = (DS1 & ~3) | 2; // RPL 2 > DPL 1
-    m1.code(MOV_DS_AX);
+    m1.prog(MOV_DS_AX);
     expectFault(m1, GP, DS1 & ~3);
     const m2 = machine(3);
     m2.gdt(FREE, segDesc({ type: T_CODE_XR, dpl: 0 }));
     m2.cpu.r[R.EAX] = SEL | 3;
-    m2.code(MOV_DS_AX);
+    m2.prog(MOV_DS_AX);
     expectFault(m2, GP, SEL);
   });
 
@@ -127,7 +127,7 @@ describe('MOV to a data segment register', () => {
     const m = machine(3);
     m.gdt(FREE, segDesc({ type: T_CODE_CONF_XR, dpl: 0 }));
     m.cpu.r[R.EAX] = SEL | 3;
-    m.code(MOV_DS_AX);
+    m.prog(MOV_DS_AX);
     expect(m.run(1)).toBe(EXIT_LIMIT);
     expect(seg(m, SEG_DS)[0]).toBe(SEL | 3);
   });
@@ -137,7 +137,7 @@ describe('MOV to a data segment register', () => {
     m.gdt(FREE, segDesc({ type: T_DATA_RW, dpl: 3, present: false }));
     m.cpu.r[R.EAX] = SEL | 3;
     // mov fs,ax
-    m.code([0x8e, 0xe0]);
+    m.prog([0x8e, 0xe0]);
     expectFault(m, NP, SEL);
     m.gdt(FREE, segDesc({ type: T_DATA_RW, dpl: 0, present: false }));
     expectFault(m, GP, SEL);
@@ -146,7 +146,7 @@ describe('MOV to a data segment register', () => {
   it('#UD for MOV CS and for segment register numbers 6 and 7', () => {
     for (const bytes of [[0x8e, 0xc8], [0x8e, 0xf0], [0x8e, 0xf8], [0x8c, 0xf0]]) {
       const m = machine(0);
-      m.code(bytes);
+      m.prog(bytes);
       expectFault(m, UD, NOERR);
     }
   });
@@ -167,7 +167,7 @@ describe('MOV SS', () => {
       const d = desc();
       if (d) m.gdt(FREE, d);
       m.cpu.r[R.EAX] = sel;
-      m.code(MOV_SS_AX);
+      m.prog(MOV_SS_AX);
       expectFault(m, vec, err);
     });
   }
@@ -178,7 +178,7 @@ describe('MOV SS', () => {
     m.cpu.r[R.EAX] = SEL | 1;
     m.cpu.r[R.ESP] = 0x12340010;
     // mov ss,ax; push eax
-    m.code([...MOV_SS_AX, 0x50]);
+    m.prog([...MOV_SS_AX, 0x50]);
     expect(m.run(2)).toBe(EXIT_LIMIT);
     expect(seg(m, SEG_SS)[0]).toBe(SEL | 1);
     expect(m.cpu.ss32).toBe(false);
@@ -195,7 +195,7 @@ describe('MOV from a segment register', () => {
     m.cpu.r[R.EBX] = 0x5000;
     m.wr32(0x5000, 0x77777777);
     // mov eax,ds; mov cx,ds (66 8C D9); mov [ebx],ds
-    m.code([0x8c, 0xd8, 0x66, 0x8c, 0xd9, 0x8c, 0x1b]);
+    m.prog([0x8c, 0xd8, 0x66, 0x8c, 0xd9, 0x8c, 0x1b]);
     expect(m.run(3)).toBe(EXIT_LIMIT);
     expect(m.cpu.r[R.EAX]).toBe(DS3);
     expect(m.cpu.r[R.ECX]).toBe((0xffff0000 | DS3) | 0);
@@ -209,7 +209,7 @@ describe('PUSH and POP of segment registers', () => {
     const sp = STACK[3];
     m.wr32(sp - 4, 0x55555555);
     // push ds; push cs (66 0E)
-    m.code([0x1e, 0x66, 0x0e]);
+    m.prog([0x1e, 0x66, 0x0e]);
     expect(m.run(2)).toBe(EXIT_LIMIT);
     expect(m.rd32(sp - 4)).toBe((0x55550000 | DS3) | 0);
     expect(m.rd16(sp - 6)).toBe(0x2b);
@@ -219,7 +219,7 @@ describe('PUSH and POP of segment registers', () => {
   it('push fs / push gs / push es / push ss', () => {
     const m = machine(0);
     // push fs; push gs; push es; push ss
-    m.code([0x0f, 0xa0, 0x0f, 0xa8, 0x06, 0x16]);
+    m.prog([0x0f, 0xa0, 0x0f, 0xa8, 0x06, 0x16]);
     expect(m.run(4)).toBe(EXIT_LIMIT);
     expect(m.cpu.r[R.ESP]).toBe(STACK[0] - 16);
     for (let k = 1; k <= 4; k++) expect(m.rd16(STACK[0] - 4 * k)).toBe(DS0);
@@ -232,7 +232,7 @@ describe('PUSH and POP of segment registers', () => {
     for (let k = 0; k < 5; k++) m.wr32(sp + 4 * k, SEL);
     m.cpu.r[R.ESP] = sp;
     // pop ds; pop es; pop fs; pop gs; pop ss
-    m.code([0x1f, 0x07, 0x0f, 0xa1, 0x0f, 0xa9, 0x17]);
+    m.prog([0x1f, 0x07, 0x0f, 0xa1, 0x0f, 0xa9, 0x17]);
     expect(m.run(5)).toBe(EXIT_LIMIT);
     expect(m.cpu.r[R.ESP]).toBe(STACK[0]);
     for (const s of [0, SEG_SS, SEG_DS, SEG_FS, SEG_GS]) expect(seg(m, s).slice(0, 2)).toEqual([SEL, 0x7000]);
@@ -242,7 +242,7 @@ describe('PUSH and POP of segment registers', () => {
     const m = machine(3);
     m.cpu.r[R.ESP] = STACK[3] - 4;
     m.wr32(STACK[3] - 4, DS0);
-    m.code([0x1f]); // pop ds
+    m.prog([0x1f]); // pop ds
     expectFault(m, GP, DS0);
   });
 
@@ -250,7 +250,7 @@ describe('PUSH and POP of segment registers', () => {
     const m = machine(3);
     m.cpu.r[R.ESP] = STACK[3] - 2;
     m.wr32(STACK[3] - 2, DS3);
-    m.code([0x66, 0x17]); // pop ss (16-bit)
+    m.prog([0x66, 0x17]); // pop ss (16-bit)
     expect(m.run(1)).toBe(EXIT_LIMIT);
     expect(m.cpu.r[R.ESP]).toBe(STACK[3]);
     expect(seg(m, SEG_SS)[0]).toBe(DS3);
@@ -266,7 +266,7 @@ describe('LDS, LES, LFS, LGS, LSS', () => {
     m.wr32(0x5000, 0x11223344);
     m.wr32(0x5004, SEL);
     // lds eax,[ebx]; lfs ecx,[ebx] (0F B4 0B); lgs edx,[ebx] (0F B5 13); les esi,[ebx] (C4 33); lss esp,[ebx]
-    m.code([0xc5, 0x03, 0x0f, 0xb4, 0x0b, 0x0f, 0xb5, 0x13, 0xc4, 0x33, 0x0f, 0xb2, 0x23]);
+    m.prog([0xc5, 0x03, 0x0f, 0xb4, 0x0b, 0x0f, 0xb5, 0x13, 0xc4, 0x33, 0x0f, 0xb2, 0x23]);
     expect(m.run(5)).toBe(EXIT_LIMIT);
     for (const g of [R.EAX, R.ECX, R.EDX, R.ESI, R.ESP]) expect(m.cpu.r[g]).toBe(0x11223344);
     for (const s of [0, SEG_SS, SEG_DS, SEG_FS, SEG_GS]) expect(seg(m, s).slice(0, 3)).toEqual([SEL, 0, 0xabcde]);
@@ -277,7 +277,7 @@ describe('LDS, LES, LFS, LGS, LSS', () => {
     m.cpu.r[R.EAX] = 0x7fff0000;
     m.cpu.r[R.EBX] = 0x5000;
     m.wr32(0x5000, (DS0 << 16) | 0xbeef);
-    m.code([0x66, 0xc5, 0x03]); // lds ax,[ebx]
+    m.prog([0x66, 0xc5, 0x03]); // lds ax,[ebx]
     expect(m.run(1)).toBe(EXIT_LIMIT);
     expect(m.cpu.r[R.EAX]).toBe(0x7fffbeef);
     expect(seg(m, SEG_DS)[0]).toBe(DS0);
@@ -289,10 +289,10 @@ describe('LDS, LES, LFS, LGS, LSS', () => {
     m.cpu.r[R.EAX] = 0x99;
     m.wr32(0x5000, 0x11223344);
     m.wr32(0x5004, DS0);
-    m.code([0xc5, 0x03]); // lds eax,[ebx]
+    m.prog([0xc5, 0x03]); // lds eax,[ebx]
     expectFault(m, GP, DS0);
     const m2 = machine(0);
-    m2.code([0x0f, 0xb2, 0xe0]); // lss esp,eax
+    m2.prog([0x0f, 0xb2, 0xe0]); // lss esp,eax
     expectFault(m2, UD, NOERR);
   });
 
@@ -301,7 +301,7 @@ describe('LDS, LES, LFS, LGS, LSS', () => {
     m.cpu.r[R.EBX] = 0x5000;
     m.wr32(0x5000, 0x1000);
     m.wr32(0x5004, 0);
-    m.code([0x0f, 0xb2, 0x23]);
+    m.prog([0x0f, 0xb2, 0x23]);
     expectFault(m, GP, 0);
   });
 });
