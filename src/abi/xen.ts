@@ -117,3 +117,44 @@ export const EVTCHNOP = {
   bind_ipi: 7, bind_vcpu: 8, unmask: 9, reset: 10, init_control: 11, expand_array: 12, set_priority: 13,
 } as const;
 export const EVTCHNSTAT = { closed: 0, unbound: 1, interdomain: 2, pirq: 3, virq: 4, ipi: 5 } as const;
+
+/** ELF note types a guest image carries in notes named "Xen" (elfnote.h). */
+export const XEN_ELFNOTE = {
+  INFO: 0, ENTRY: 1, HYPERCALL_PAGE: 2, VIRT_BASE: 3, PADDR_OFFSET: 4, XEN_VERSION: 5, GUEST_OS: 6,
+  GUEST_VERSION: 7, LOADER: 8, PAE_MODE: 9, FEATURES: 10, BSD_SYMTAB: 11, HV_START_LOW: 12,
+  L1_MFN_VALID: 13, SUSPEND_CANCEL: 14, INIT_P2M: 15, MOD_START_PFN: 16, SUPPORTED_FEATURES: 17,
+  PHYS32_ENTRY: 18, PHYS32_RELOC: 19,
+} as const;
+
+/** XENFEAT bit numbers (features.h); submap 0 is the only one. */
+export const XENFEAT = {
+  writable_page_tables: 0, writable_descriptor_tables: 1, auto_translated_physmap: 2,
+  supervisor_mode_kernel: 3, pae_pgdir_above_4gb: 4, mmu_pt_update_preserve_ad: 5, highmem_assist: 6,
+  gnttab_map_avail_bits: 7, hvm_callback_vector: 8, hvm_safe_pvclock: 9, hvm_pirqs: 10, dom0: 11,
+  memory_op_vnode_supported: 13, ARM_SMCCC_supported: 14, linux_rsdp_unrestricted: 15,
+  not_direct_mapped: 16, direct_mapped: 17, runstate_phys_area: 18, vcpu_time_phys_area: 19,
+  dm_msix_all_writes: 20,
+} as const;
+export const XENFEAT_NR_SUBMAPS = 1;
+
+/** Hypercall page (4.2): one 32-byte stub per hypercall number. */
+export const HYPERCALL_STUB_BYTES = 32, HYPERCALL_STUBS = 128;
+
+/** sched_op commands (sched.h). */
+export const SCHEDOP = {
+  yield: 0, block: 1, shutdown: 2, poll: 3, remote_shutdown: 4, shutdown_code: 5, watchdog: 6,
+  pin_override: 7,
+} as const;
+
+/** console_io commands (xen.h). */
+export const CONSOLEIO = { write: 0, read: 1 } as const;
+
+/** trap_info (8 bytes), the entries of set_trap_table's array (arch-x86/xen.h). */
+export const TRAP_INFO = { VECTOR: 0, FLAGS: 1, CS: 2, ADDRESS: 4, SIZE: 8 } as const;
+
+/** The console ring page, struct xencons_interface (io/console.h). */
+export const XENCONS = {
+  IN: 0, IN_SIZE: 1024, OUT: 1024, OUT_SIZE: 2048, IN_CONS: 3072, IN_PROD: 3076, OUT_CONS: 3080,
+  OUT_PROD: 3084, CONNECTION: 3088,
+} as const;
+export const XENCONSOLE_CONNECTED = 0, XENCONSOLE_DISCONNECTED = 1;
