@@ -18,7 +18,7 @@
 //   any other bit is #GP(0) (no VME/PVI, MCE, OSFXSR...).
 // - PAE PDPTEs are not cached at a CR3/CR0/CR4 load as on hardware (the walker
 //   reads them every walk), but a load that would cache a present PDPTE with
-//   reserved bits set is #GP(0), as the SDM requires.
+//   reserved bits set is #GP(0), as the SDM requires (not under c.pdpteLong).
 // - Debug registers are stored (DR4/DR5 alias DR6/DR7 unless CR4.DE, which
 //   makes them #UD; DR6/DR7 fixed bits read back as the SDM gives them) and
 //   DR7.GD makes the next MOV DR a #DB with DR6.BD, but breakpoints themselves
@@ -154,8 +154,13 @@ function registerForm(c: Cpu, i: number): void {
   c.nextEip = c.codeMode ? next | 0 : next & 0xffff;
 }
 
-/** A present legacy-PAE PDPTE with reserved bits set, among the four at cr3 (physical). */
+/**
+ * A present legacy-PAE PDPTE with reserved bits set, among the four at cr3
+ * (physical). Never with c.pdpteLong: that top level is walked like a
+ * long-mode PDPT, which is not loaded into registers and has R/W, U/S and A.
+ */
 function pdptesBad(c: Cpu, cr3: number): boolean {
+  if (c.pdpteLong) return false;
   const base = (cr3 & ~0x1f) >>> 0;
   for (let k = 0; k < 4; k++) {
     const a = base + k * 8;
