@@ -121,7 +121,7 @@ export default defineConfig([
   },
   {
     name: 'pvplay/node-scripts',
-    files: ['*.{js,ts}', 'tools/**/*.ts', 'e2e/**/*.ts', ...TESTS],
+    files: ['*.{js,ts}', 'tools/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', ...TESTS],
     languageOptions: { globals: { ...globals.node } },
   },
   ...layerConfigs,
