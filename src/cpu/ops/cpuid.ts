@@ -9,7 +9,7 @@
 //   says a processor does for a leaf above its maximum.
 // - RDTSC reads virtual time (retired instructions + the TSC offset), so it is
 //   deterministic. CR4.TSD at CPL > 0 is #GP(0), checked before INT_RDTSC
-//   hands it to the embedder (as VMX orders the two).
+//   hands it to the embedder (EXIT_RDTSC, not retired; VMX orders the two so).
 // - Built-in MSRs: TSC (10H; a write sets the offset), the microcode signature
 //   (8BH; reads 0, writes ignored, because Linux reads it unguarded on every
 //   family-6 Intel CPU), SYSENTER_CS/ESP/EIP (174H-176H), and EFER (C0000080H:
