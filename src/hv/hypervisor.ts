@@ -1,0 +1,338 @@
+// The hypervisor: domains and their vcpus over one machine memory, a round-robin
+// scheduler with a slice counted in instructions, virtual time and timers, and
+// the loop that runs a vcpu until it exits and then handles the exit
+// (hypercall, exception, privileged instruction...) the way Xen would.
+//
+// Determinism: everything is driven by retired instructions; vcpus are visited
+// in (domid, vcpu id) order; time only jumps forward when every vcpu is blocked.
+// A misbehaving guest crashes only its own domain (crashDomain); our own broken
+// invariants throw HypervisorBug.
+import { R } from '../shared/layout';
+import type { MachineMemory } from '../mem/memory';
+import { CodeCache } from '../cpu/codecache';
+import { Cpu } from '../cpu/cpu';
+import { run } from '../cpu/exec';
+import { INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
+import { E, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
+import { Domain } from './domain';
+import { Vcpu } from './vcpu';
+import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
+import { handleExit } from './traps/exits';
+import { deliverEvents } from './traps/events';
+
+/** What the event-channel engine offers the core (src/hv/evtchn). */
+export interface EventEngine {
+  sendVirq(domid: number, virq: number, vcpu: number): void;
+  isPending(domid: number, port: number): boolean;
+}
+
+export interface HypervisorHooks {
+  /** console_io output and hypervisor messages, per domain (-1: the hypervisor itself). */
+  console(domid: number, bytes: Uint8Array): void;
+  /** A domain shut down (poweroff, reboot, crash...). */
+  shutdown?(dom: Domain): void;
+}
+
+export type RunOutcome = 'budget' | 'idle' | 'stopped';
+
+export class Hypervisor {
+  readonly mem: MachineMemory;
+  readonly code: CodeCache;
+  readonly time = new VirtualTime();
+  readonly domains = new Map<number, Domain>();
+  /** Every vcpu in scheduling order: (domid, vcpu id). */
+  private order: Vcpu[] = [];
+  private cursor = 0;
+  /** Instructions a vcpu runs before the next one gets the CPU. */
+  sliceInstructions = 1_000_000;
+  commandLine = '';
+  events: EventEngine | null = null;
+  readonly hooks: HypervisorHooks;
+  /** The vcpu whose hypercall or exit is being handled. */
+  current: Vcpu | null = null;
+  /** Event upcalls delivered and hypercalls made, for the UI. */
+  upcalls = 0;
+  hypercalls = 0;
+  /**
+   * Tried before a #PF goes to the guest: writable page tables emulate the
+   * write and return true (wired by the page-type engine's integration).
+   */
+  pageFaultHook: ((dom: Domain, v: Vcpu, error: number) => boolean) | null = null;
+  /** Set by yield/block/poll/shutdown: end the current vcpu's slice now. */
+  private sliceOver = false;
+
+  constructor(mem: MachineMemory, hooks: HypervisorHooks) {
+    this.mem = mem;
+    this.code = new CodeCache(mem.ramBytes);
+    this.hooks = hooks;
+  }
+
+  // ---- Domains and vcpus ----
+
+  /** A new, paused domain with `vcpus` offline vcpus; memory and boot state come from the builder. */
+  createDomain(id: number, name: string, vcpus: number, sharedInfoMfn: number): Domain {
+    if (this.domains.has(id)) throw new Error(`domain ${id} exists`);
+    const dom = new Domain(id, name);
+    dom.sharedInfoMfn = sharedInfoMfn;
+    for (let n = 0; n < vcpus; n++) {
+      const slot = this.order.length;
+      const cpu = new Cpu(this.mem, this.code, slot);
+      cpu.resetFlat(1);
+      cpu.pdpteLong = true;
+      cpu.interceptExc = -1;
+      cpu.interceptInt.fill(1);
+      cpu.intercept = INT_PRIV | INT_IO | INT_CPUID | INT_MSR;
+      const v = new Vcpu(id, n, cpu, sharedInfoMfn);
+      dom.vcpus.push(v);
+      this.order.push(v);
+    }
+    this.order.sort((a, b) => a.domid - b.domid || a.id - b.id);
+    this.domains.set(id, dom);
+    return dom;
+  }
+
+  domainOf(v: Vcpu): Domain {
+    const d = this.domains.get(v.domid);
+    if (!d) throw new Error(`vcpu of unknown domain ${v.domid}`);
+    return d;
+  }
+
+  unpause(dom: Domain): void {
+    if (dom.state === 'paused') dom.state = 'running';
+  }
+  pause(dom: Domain): void {
+    if (dom.state === 'running') dom.state = 'paused';
+  }
+
+  /** Shut a domain down with SHUTDOWN_* `reason`; the first reason wins. All its vcpus stop. */
+  shutdownDomain(dom: Domain, reason: number): void {
+    if (dom.state === 'shutdown' || dom.state === 'dead') return;
+    dom.shutdownReason = dom.pendingShutdownCode >= 0 ? dom.pendingShutdownCode : reason;
+    dom.state = 'shutdown';
+    if (this.current && this.current.domid === dom.id) this.sliceOver = true;
+    this.hooks.shutdown?.(dom);
+  }
+
+  /** The guest broke the PV contract: crash its domain (first reason wins) and say why. */
+  crashDomain(dom: Domain, reason: string): void {
+    if (dom.state === 'shutdown' || dom.state === 'dead') return;
+    dom.crashReason = reason;
+    this.message(`domain ${dom.id} (${dom.name}) crashed: ${reason}`);
+    dom.pendingShutdownCode = -1;
+    this.shutdownDomain(dom, SHUTDOWN.crash);
+  }
+
+  message(text: string): void {
+    this.hooks.console(-1, new TextEncoder().encode(`(XEN) ${text}\n`));
+  }
+
+  consoleWrite(domid: number, bytes: Uint8Array): void {
+    this.hooks.console(domid, bytes);
+  }
+
+  // ---- Vcpu scheduling states (used by hypercalls) ----
+
+  blockVcpu(v: Vcpu): void {
+    v.state = 'blocked';
+    this.sliceOver = true;
+  }
+  yieldVcpu(_v: Vcpu): void {
+    this.sliceOver = true;
+  }
+  pollVcpu(v: Vcpu, ports: number[], timeout: number): void {
+    const m8 = v.cpu.m8;
+    if (m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0) return;
+    if (ports.some((p) => this.events?.isPending(v.domid, p))) return;
+    v.pollPorts = ports;
+    v.pollDeadline = timeout;
+    v.state = 'polling';
+    this.sliceOver = true;
+  }
+  wakeVcpu(v: Vcpu): void {
+    if (v.state !== 'runnable') {
+      v.state = 'runnable';
+      v.pollPorts = [];
+      v.pollDeadline = 0;
+    }
+  }
+  downVcpu(v: Vcpu): void {
+    v.state = 'offline';
+    if (v === this.current) this.sliceOver = true;
+    const dom = this.domainOf(v);
+    if (dom.vcpus.every((u) => u.state === 'offline')) this.shutdownDomain(dom, SHUTDOWN.poweroff);
+  }
+
+  /** CR3 as the guest reads it: the extended-cr3 encoding of its current L3's MFN. */
+  guestCr3(v: Vcpu): number {
+    const mfn = v.cpu.r[R.CR3] >>> 12;
+    return ((mfn << 12) | (mfn >>> 20)) | 0;
+  }
+  /** MOV CR3 from ring 1: like MMUEXT_NEW_BASEPTR (wired to the page-type engine). */
+  setGuestCr3(_dom: Domain, _v: Vcpu, _cr3: number): number {
+    return -E.ENOSYS;
+  }
+
+  /** VCPUOP_register_vcpu_info: implemented with the page-type engine (mm). */
+  moveVcpuInfo(_dom: Domain, _v: Vcpu, _mfn: number, _offset: number): number {
+    return -E.ENOSYS;
+  }
+  /** VCPUOP_initialise: implemented with SMP support. */
+  initialiseVcpu(_dom: Domain, _v: Vcpu, _ctx: DataView): number {
+    return -E.ENOSYS;
+  }
+
+  /**
+   * Make the current hypercall restart with new arguments (EAX keeps its
+   * number): EIP goes back over `int $0x82`, as Xen's hypercall continuations do.
+   * Returns the value EAX must keep (the hypercall number).
+   */
+  continuation(v: Vcpu, ...args: number[]): number {
+    const r = v.cpu.r;
+    const regs = [R.EBX, R.ECX, R.EDX, R.ESI, R.EDI];
+    args.forEach((a, i) => { r[regs[i]] = a; });
+    r[R.EIP] = (r[R.EIP] - 2) | 0;
+    return r[R.EAX];
+  }
+
+  // ---- Time ----
+
+  /** Publish system time to a vcpu's vcpu_time_info with Xen's version protocol. */
+  updateTimeInfo(v: Vcpu): void {
+    const m8 = v.cpu.m8, t = v.vcpuInfoAddr + VCPUI.TIME;
+    const dv = new DataView(m8.buffer, m8.byteOffset);
+    const ver = dv.getUint32(t + VTIME.VERSION, true);
+    dv.setUint32(t + VTIME.VERSION, (ver + 1) | 1, true);
+    const tsc = this.time.now;
+    setU64(dv, t + VTIME.TSC_TIMESTAMP, tsc);
+    setU64(dv, t + VTIME.SYSTEM_TIME, this.time.now);
+    dv.setUint32(t + VTIME.TSC_TO_SYSTEM_MUL, TSC_MUL, true);
+    dv.setInt8(t + VTIME.TSC_SHIFT, TSC_SHIFT);
+    dv.setUint8(t + VTIME.FLAGS, 1);
+    dv.setUint32(t + VTIME.VERSION, (((ver + 1) | 1) + 1) >>> 0, true);
+  }
+
+  /** Fire timers that are due; wake pollers whose ports are pending or whose timeout passed. */
+  private fireTimers(): void {
+    const now = this.time.now;
+    for (const v of this.order) {
+      const dom = this.domains.get(v.domid);
+      if (!dom || dom.state === 'dead' || dom.state === 'shutdown') continue;
+      if (v.singleshot !== 0 && v.singleshot <= now) {
+        v.singleshot = 0;
+        this.events?.sendVirq(v.domid, VIRQ.TIMER, v.id);
+      }
+      if (v.periodicPeriod !== 0 && v.periodicNext <= now) {
+        v.periodicNext = now + v.periodicPeriod;
+        this.events?.sendVirq(v.domid, VIRQ.TIMER, v.id);
+      }
+      if (v.state === 'polling') {
+        const m8 = v.cpu.m8;
+        const deliverable = m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0;
+        if (deliverable || (v.pollDeadline !== 0 && v.pollDeadline <= now) || v.pollPorts.some((p) => this.events?.isPending(v.domid, p))) {
+          this.wakeVcpu(v);
+        }
+      } else if (v.state === 'blocked' && v.cpu.m8[v.vcpuInfoAddr] !== 0) {
+        this.wakeVcpu(v);
+      }
+    }
+  }
+
+  /** The earliest timer deadline of any live vcpu, or Infinity. */
+  private nextDeadline(): number {
+    let t = Infinity;
+    for (const v of this.order) {
+      const dom = this.domains.get(v.domid);
+      if (!dom || dom.state !== 'running' || v.state === 'offline') continue;
+      if (v.singleshot !== 0) t = Math.min(t, v.singleshot);
+      if (v.periodicPeriod !== 0) t = Math.min(t, v.periodicNext);
+      if (v.state === 'polling' && v.pollDeadline !== 0) t = Math.min(t, v.pollDeadline);
+    }
+    return t;
+  }
+
+  // ---- The run loop ----
+
+  /**
+   * Run the machine for up to `budget` instructions. Returns 'budget' when they
+   * are used, 'idle' when every vcpu waits with no timer armed (only outside
+   * input can wake it), 'stopped' when no domain can run at all.
+   */
+  run(budget: number): RunOutcome {
+    let left = budget;
+    while (left > 0) {
+      this.fireTimers();
+      const v = this.pick();
+      if (!v) {
+        if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
+        const t = this.nextDeadline();
+        if (t === Infinity) return 'idle';
+        // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle skips).
+        this.time.skipTo(t);
+        continue;
+      }
+      left -= this.runVcpu(v, Math.min(left, this.sliceInstructions));
+    }
+    return 'budget';
+  }
+
+  /** Next runnable vcpu of a running domain, round-robin from the cursor. */
+  private pick(): Vcpu | null {
+    const n = this.order.length;
+    for (let k = 0; k < n; k++) {
+      const v = this.order[(this.cursor + k) % n];
+      if (v.state === 'runnable' && this.domains.get(v.domid)?.state === 'running') {
+        this.cursor = (this.cursor + k + 1) % n;
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** Run one vcpu for up to `slice` instructions, handling its exits. Returns instructions retired. */
+  private runVcpu(v: Vcpu, slice: number): number {
+    const dom = this.domainOf(v);
+    const cpu = v.cpu;
+    this.current = v;
+    this.sliceOver = false;
+    // The TSC counts system time while this vcpu runs (time.ts).
+    cpu.tscOffset = this.time.now - cpu.instructions * NS_PER_INSN;
+    this.updateTimeInfo(v);
+    let used = 0;
+    try {
+      while (used < slice && !this.sliceOver && v.state === 'runnable' && dom.state === 'running') {
+        const err = deliverEvents(this, dom, v);
+        if (err) { this.crashDomain(dom, err); break; }
+        const deadline = this.nextDeadline();
+        const room = Math.min(slice - used, Math.max(1, Math.ceil((deadline - this.time.now) / NS_PER_INSN)));
+        const before = cpu.instructions;
+        const reason = run(cpu, room);
+        const retired = cpu.instructions - before;
+        used += retired;
+        v.cpuTimeNs += retired * NS_PER_INSN;
+        this.time.advance(retired);
+        handleExit(this, dom, v, reason);
+        if (this.time.now >= deadline) this.fireTimers();
+      }
+    } finally {
+      this.current = null;
+    }
+    // A vcpu that was stopped without retiring anything still costs one unit, so the loop ends.
+    return Math.max(used, 1);
+  }
+
+  /** Is any vcpu able to run now? */
+  get runnable(): boolean {
+    return this.order.some((v) => v.state === 'runnable' && this.domains.get(v.domid)?.state === 'running');
+  }
+
+  vcpus(): readonly Vcpu[] {
+    return this.order;
+  }
+}
+
+function setU64(dv: DataView, off: number, v: number): void {
+  dv.setUint32(off, v % 4294967296, true);
+  dv.setUint32(off + 4, Math.floor(v / 4294967296), true);
+}
+
+export { E };

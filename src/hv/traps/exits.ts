@@ -1,0 +1,110 @@
+// What happens when a PV guest's vcpu leaves the CPU loop (xen-pv32-abi.md 4.1,
+// 6.7-6.10, 6.13): `int $0x82` from ring 1 is a hypercall (from ring 3 it is
+// #GP 0x412); INT3, INTO and INT 0x80 (when the guest has a handler) go to the
+// guest directly; any other INT n is delivered only if the trap table's DPL
+// allows it, else #GP((n << 3) | 2). Exceptions go to the guest's trap table,
+// after the special cases Xen handles itself: the forced-emulation CPUID
+// prefix, the #NM that clears the virtual TS, and ring-1 privileged
+// instructions that Xen emulates.
+import { R } from '../../shared/layout';
+import {
+  EXIT_CPUID, EXIT_EXCEPTION, EXIT_HLT, EXIT_IO, EXIT_LIMIT, EXIT_MSR, EXIT_PRIV, EXIT_RDTSC, EXIT_SHUTDOWN,
+  EXIT_SOFTINT, CR0_TS,
+} from '../../cpu/defs';
+import { GuestMem } from '../guestmem';
+import { callHypercall } from '../hypercalls/index';
+import type { Domain } from '../domain';
+import type { Hypervisor } from '../hypervisor';
+import type { Vcpu } from '../vcpu';
+import { injectException, injectSoftInt } from './inject';
+import { emulateCpuid, emulateIo, emulateMsr, emulatePrivileged, emulateRdtsc } from './privop';
+
+const FORCED_EMULATION = [0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2];
+
+export function handleExit(hv: Hypervisor, dom: Domain, v: Vcpu, reason: number): void {
+  const r = v.cpu.r;
+  switch (reason) {
+    case EXIT_LIMIT:
+      return;
+    case EXIT_SOFTINT:
+      return softInt(hv, dom, v, r[R.EXIT_VECTOR]);
+    case EXIT_EXCEPTION:
+      return exception(hv, dom, v, r[R.EXIT_VECTOR], r[R.EXIT_ERROR]);
+    case EXIT_PRIV:
+    case EXIT_HLT:
+      return emulatePrivileged(hv, dom, v);
+    case EXIT_IO:
+      return emulateIo(hv, dom, v);
+    case EXIT_CPUID:
+      emulateCpuid(hv, dom, v);
+      r[R.EIP] = r[R.EXIT_NEXT_EIP];
+      return;
+    case EXIT_RDTSC:
+      return emulateRdtsc(hv, dom, v);
+    case EXIT_MSR:
+      return emulateMsr(hv, dom, v);
+    case EXIT_SHUTDOWN:
+      hv.crashDomain(dom, 'triple fault');
+      return;
+    default:
+      hv.crashDomain(dom, `unexpected CPU exit ${reason}`);
+  }
+}
+
+function softInt(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number): void {
+  const c = v.cpu, r = c.r, cpl = r[R.CPL];
+  if (vector === 0x82) {
+    if (cpl !== 1) {
+      // Xen's gate 0x82 has DPL 1: from ring 3 the INT faults with #GP.
+      r[R.EIP] = r[R.EXIT_EIP];
+      return injectException(hv, dom, v, 13, (0x82 << 3) | 2);
+    }
+    const g = new GuestMem(c);
+    const ret = callHypercall({ hv, dom, v, g, inMulticall: false }, r[R.EAX], r[R.EBX], r[R.ECX], r[R.EDX], r[R.ESI], r[R.EDI]);
+    if (ret !== null) r[R.EAX] = ret;
+    hv.hypercalls++;
+    return;
+  }
+  if (vector === 3 || vector === 4 || vector === 1) return injectSoftInt(hv, dom, v, vector);
+  if (vector === 0x80 && (v.traps[0x80].cs & 0xfffc) !== 0) return injectSoftInt(hv, dom, v, vector);
+  // Every other gate of Xen's IDT has DPL 0: the guest's trap-table DPL decides.
+  const dpl = v.traps[vector].flags & 3;
+  if ((v.traps[vector].cs & 0xfffc) !== 0 && dpl >= (cpl === 1 ? 1 : 3)) return injectSoftInt(hv, dom, v, vector);
+  r[R.EIP] = r[R.EXIT_EIP];
+  injectException(hv, dom, v, 13, (vector << 3) | 2);
+}
+
+function exception(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number, error: number): void {
+  const c = v.cpu, r = c.r;
+  switch (vector) {
+    case 6: {
+      // ud2; .ascii "xen"; cpuid: the forced-emulation prefix for CPUID.
+      const g = new GuestMem(c);
+      g.limit = 0x100000000;
+      const ok = FORCED_EMULATION.every((b, k) => g.u8(r[R.EIP] + k) === b) && g.ok;
+      if (ok && r[R.CPL] === 1) {
+        emulateCpuid(hv, dom, v);
+        r[R.EIP] = (r[R.EIP] + FORCED_EMULATION.length) | 0;
+        return;
+      }
+      break;
+    }
+    case 7:
+      // Xen clears TS (real and virtual) before giving #NM to the guest; #NM with
+      // the virtual TS clear means an FPU instruction, and pvplay's CPU has none.
+      if (!v.virtualTs) {
+        hv.crashDomain(dom, `FPU instruction at eip 0x${(r[R.EIP] >>> 0).toString(16)}: pvplay's CPU has no x87/SSE unit`);
+        return;
+      }
+      v.virtualTs = false;
+      r[R.CR0] &= ~CR0_TS;
+      break;
+    case 13:
+      if (error === 0 && r[R.CPL] === 1) return emulatePrivileged(hv, dom, v);
+      break;
+    case 14:
+      if (hv.pageFaultHook?.(dom, v, error)) return;
+      return injectException(hv, dom, v, 14, error, r[R.CR2]);
+  }
+  injectException(hv, dom, v, vector, error);
+}
