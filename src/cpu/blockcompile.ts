@@ -25,7 +25,7 @@ export function compileBlock(cc: CodeCache, b: number, eip: number, code16: bool
   const args: unknown[] = [cond, saveCF];
   const seen = new Map<number, string>();
   const lines: string[] = ['const r = c.r, ic = c.icount, tlb = c.tlb, m32 = c.m32, needR = c.needR, needW = c.needW;'];
-  let e = eip, flags: KnownFlags | null = null, branched = false, next = eip;
+  let e = eip, flags: KnownFlags | null = null, branched = false, next = eip, lastGeneric = false;
   for (let k = 0; k < n; k++) {
     const s = start + k, id = cc.dOp[s];
     next = code16 ? (e + cc.dLen[s]) & 0xffff : (e + cc.dLen[s]) | 0;
@@ -42,14 +42,19 @@ export function compileBlock(cc: CodeCache, b: number, eip: number, code16: bool
       lines.push(fast.code);
       if (fast.flags !== undefined) flags = fast.flags;
       branched = !!fast.branch;
+      lastGeneric = false;
     } else {
       lines.push(`${prep(x)} ${h}(c, ${s}); if (c.exit !== 0) return;`);
       flags = null;
       branched = true; // the handler left c.nextEip right, whatever it did
+      lastGeneric = true;
     }
     e = next;
   }
-  lines.push(`c.icount = ic + ${n}; r[${R.EIP}] = ${branched ? 'c.nextEip' : next};`);
+  // After a handler, c.icount is ic + k plus whatever the handler added itself
+  // (REP iterations beyond the first), so the last instruction counts relatively.
+  // Only the last instruction can add: repeating instructions end their block.
+  lines.push(`${lastGeneric ? 'c.icount += 1' : `c.icount = ic + ${n}`}; r[${R.EIP}] = ${branched ? 'c.nextEip' : next};`);
   const factory = new Function(...params, `return function block(c) {\n${lines.join('\n')}\n};`) as (...h: unknown[]) => BlockFn;
   cc.compiled++;
   return factory(...args);

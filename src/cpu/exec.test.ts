@@ -62,3 +62,19 @@ describe('block compiler', () => {
     expect(m.cpu.r[R.EAX]).toBe(2);
   });
 });
+
+describe('instruction count with REP in compiled blocks', () => {
+  it('counts every iteration whether the block is interpreted or compiled', () => {
+    const counts = [0, 1].map((threshold) => {
+      const m = testMachine();
+      m.code.compileThreshold = threshold;
+      // mov ebx,5; l: mov edi,0x3000; mov ecx,7; rep stosb; dec ebx; jnz l; jmp $
+      m.load(0x1000, [0xbb, 5, 0, 0, 0, 0xbf, 0, 0x30, 0, 0, 0xb9, 7, 0, 0, 0, 0xf3, 0xaa, 0x4b, 0x75, 0xf1, 0xeb, 0xfe]);
+      m.cpu.r[R.EIP] = 0x1000;
+      m.run(1 + 5 * (2 + 7 + 2));
+      return { n: m.cpu.instructions, eip: m.cpu.r[R.EIP], ebx: m.cpu.r[R.EBX] };
+    });
+    expect(counts[0]).toEqual({ n: 56, eip: 0x1014, ebx: 0 });
+    expect(counts[1]).toEqual(counts[0]);
+  });
+});
