@@ -291,6 +291,35 @@ describe('REP and the instruction budget', () => {
     }
   });
 
+  it('counts the same in compiled blocks, stopped anywhere', () => {
+    // l: mov ecx,5; rep stosb; dec ebx; jnz l   (20 rounds of 8 instructions)
+    const code = [0xb9, 5, 0, 0, 0, 0xf3, 0xaa, 0x4b, 0x75, 0xf6];
+    const TOTAL = 20 * 8;
+    const start = (threshold: number): TestMachine => {
+      const m = machine();
+      m.code.compileThreshold = threshold;
+      load(m, code);
+      m.cpu.r[R.EBX] = 20; m.cpu.r[R.EAX] = 0x33;
+      regs(m, 0, 0x3000, 0);
+      return m;
+    };
+    const ref = start(1 << 30);
+    ref.run(TOTAL);
+    expect(ref.cpu.r[R.EIP]).toBe(CODE + code.length);
+    expect(ref.cpu.r[R.EDI]).toBe(0x3000 + 100);
+    const want = Array.from(ref.cpu.r.subarray(0, 9)).join();
+    for (const threshold of [1, 3]) {
+      for (let k = 1; k < TOTAL; k += 7) {
+        const m = start(threshold);
+        m.run(k);
+        expect(m.cpu.instructions).toBe(k);
+        m.run(TOTAL - k);
+        expect(m.cpu.instructions).toBe(TOTAL);
+        expect(Array.from(m.cpu.r.subarray(0, 9)).join()).toBe(want);
+      }
+    }
+  });
+
   it('a long REP runs in chunks that still add up exactly', () => {
     const m = machine();
     const N = CHUNK * 3 + 17;
