@@ -8,7 +8,8 @@
 //   native MIPS-equiv the emulator's instruction count for work(N) / native seconds for work(N)
 //   emulator/native   the ratio of the two
 // Options: --seconds S (emulator time per timed run, default 3), --runs K
-// (timed runs, default 3), --iterations N (fix N instead of calibrating).
+// (timed runs, default 3), --iterations N (fix N instead of calibrating),
+// --mix (also print the dynamic instruction mix of one iteration, by form).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,6 +133,8 @@ export default {
     });
     ctx.log(`decode cache over the timed runs: ${counters.map((k, j) => `${k} +${(code[k] as number) - before[j]}`).join(', ') || 'no counters'}`);
 
+    if (ctx.options.has('mix')) printMix(ctx, image);
+
     // Native: the same work(N), timed as the difference of REPEATS calls and one call in one process.
     const nat = nativeRun(ctx, N);
     if (!nat) return;
@@ -192,6 +195,39 @@ function reportMissing(ctx: BenchContext, m: TestMachine, image: Uint8Array): vo
   }
   ctx.log(`decoder: ${missing.size} instruction form(s) of the workload decode to #UD (not implemented yet):`);
   for (const [k, at] of missing) ctx.log(`  ${k.padEnd(36)} at ${at.slice(0, 3).join(', ')}${at.length > 3 ? ` and ${at.length - 3} more` : ''}`);
+}
+
+/**
+ * The dynamic instruction mix of work(1), by handler (opcode form): single-steps
+ * a separate machine and decodes each instruction before it runs. Tells which
+ * forms a fast path would pay off for.
+ */
+function printMix(ctx: BenchContext, image: Uint8Array): void {
+  const m = testMachine({ cpl: 0, ramMiB: 16 });
+  m.load(BASE, image);
+  m.cpu.interceptExc = -1;
+  const { cpu, code } = m, r = cpu.r, u8 = m.mem.u8;
+  r[R.EIP] = BASE;
+  r[R.EAX] = 1;
+  const counts = new Map<number, number>();
+  let total = 0;
+  for (;;) {
+    const eip = r[R.EIP] >>> 0;
+    decodeOne(code, code.scratch, u8, eip, 15, true);
+    const id = code.dOp[code.scratch];
+    const why = m.run(1);
+    if (why !== EXIT_LIMIT && why !== EXIT_HLT) break;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+    total++;
+    if (why === EXIT_HLT) break;
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1]);
+  ctx.log(`instruction mix of work(1), ${total.toLocaleString('en-US')} instructions, ${top.length} forms:`);
+  let acc = 0;
+  for (const [id, n] of top.slice(0, 40)) {
+    acc += n;
+    ctx.log(`  ${HANDLER_NAMES[id].padEnd(22)} ${((n / total) * 100).toFixed(2).padStart(6)}%  (cumulative ${((acc / total) * 100).toFixed(1)}%)`);
+  }
 }
 
 /** Why a run stopped short of its HLT, with the instruction bytes and function at EIP. */
