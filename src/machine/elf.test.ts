@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ElfError, parseXenElf } from './elf';
 import { strtoull } from './elfnotes';
@@ -226,5 +229,17 @@ describe('parseXenElf: fuzzing', () => {
     }
     expect(accepted).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+const HELLO = resolve(dirname(fileURLToPath(import.meta.url)), '../../guests/build/tests/hello.elf');
+
+describe('parseXenElf: the test kernels of guests/tests (when built with `npm run guests`)', () => {
+  it.skipIf(!existsSync(HELLO))('accepts hello.elf with the notes of tests/lib/entry.S', () => {
+    const img = parseXenElf(readFileSync(HELLO));
+    expect(img).toMatchObject({
+      guestOs: 'pvplay-test', loader: 'generic', xenVersion: 'xen-3.0', paeMode: 'extended-cr3',
+      virtBase: BASE, paddrOffset: 0, virtKstart: BASE, entry: BASE, hypercallPage: BASE + 0x1000, notesFrom: 'segments',
+    });
   });
 });
