@@ -104,6 +104,8 @@ export const GNTST = {
   address_too_big: -11, eagain: -12, no_space: -13,
 } as const;
 export const GNTMAP = { device_map: 1, host_map: 2, readonly: 4, application_map: 8, contains_pte: 16 } as const;
+/** GNTTABOP_copy flags: the source / dest pointer is a grant reference rather than a frame. */
+export const GNTCOPY = { source_gref: 1, dest_gref: 2 } as const;
 export const GNTTABOP = {
   map_grant_ref: 0, unmap_grant_ref: 1, setup_table: 2, dump_table: 3, transfer: 4, copy: 5,
   query_size: 6, unmap_and_replace: 7, set_version: 8, get_status_frames: 9, get_version: 10,
