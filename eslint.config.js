@@ -76,7 +76,7 @@ const layerConfigs = Object.keys(LAYERS).flatMap((layer) => {
 });
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'guests/build/', 'test-results/', 'playwright-report/', 'public/']),
+  globalIgnores(['tmp/**', 'dist/', 'node_modules/', 'guests/build/', 'test-results/', 'playwright-report/', 'public/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

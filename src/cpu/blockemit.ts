@@ -117,8 +117,11 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
     const a = `a${k}`, b = `b${k}`, res = `v${k}`;
     // Register forms declare their operands at function scope (unique names per
     // instruction) so that a following branch can test them.
-    const flags: KnownFlags = { kind: alu.kind, a, b, res };
-    const compute = `const ${res} = ${alu.expr(a, b)}; ${lazy(alu.kind, a, b, res)}`;
+    // TEST records 0 as its second operand, like its handlers: compiled and
+    // interpreted code must leave identical register files (snapshots compare them).
+    const lfB = op === 'test' ? '0' : b;
+    const flags: KnownFlags = { kind: alu.kind, a, b: lfB, res };
+    const compute = `const ${res} = ${alu.expr(a, b)}; ${lazy(alu.kind, a, lfB, res)}`;
     if (form === 'eAX_Iz') {
       return { code: `const ${a} = r[0], ${b} = ${imm}; ${compute}${alu.store ? ` r[0] = ${res};` : ''}`, flags };
     }

@@ -44,12 +44,18 @@ export class CodeCache {
   readonly bPhys: Int32Array;
   readonly bMode: Int32Array;
   readonly bGen: Int32Array;
-  /** EIP the block was compiled for (compiled code has its EIPs baked in). */
+  /** EIP at which the block was first decoded: compiled code has its EIPs baked in. */
   readonly bEip: Int32Array;
+  /** The region (compiled function) the block belongs to, or -1. */
+  readonly bRegion: Int32Array;
   /** Runs so far, to decide when a block is hot enough to compile. */
   readonly bHits: Int32Array;
-  /** Compiled form of each block (blockcompile.ts), or null. */
-  readonly bFn: (BlockFn | null)[];
+  /** Compiled regions (blockcompile.ts): function, page generation, linear page of their EIPs. */
+  readonly regions: { fn: BlockFn; gen: number; ppn: number; eipPage: number }[] = [];
+  /** Blocks decoded per physical page (this generation), for building regions. */
+  private readonly pageBlocks = new Map<number, number[]>();
+  /** Regions compiled per physical page (this generation), to bound recompiling. */
+  readonly pageRegions = new Map<number, number>();
   /** Successor cache (exec.ts): up to two (EIP -> block) links per block, valid for one epoch. */
   readonly bSucc0: Int32Array;
   readonly bSucc1: Int32Array;
@@ -97,8 +103,8 @@ export class CodeCache {
     this.bMode = new Int32Array(this.maxBlocks);
     this.bGen = new Int32Array(this.maxBlocks);
     this.bEip = new Int32Array(this.maxBlocks);
+    this.bRegion = new Int32Array(this.maxBlocks).fill(-1);
     this.bHits = new Int32Array(this.maxBlocks);
-    this.bFn = new Array<BlockFn | null>(this.maxBlocks).fill(null);
     this.bSucc0 = new Int32Array(this.maxBlocks);
     this.bSucc1 = new Int32Array(this.maxBlocks);
     this.bSuccEip0 = new Int32Array(this.maxBlocks);
@@ -146,12 +152,15 @@ export class CodeCache {
     this.epoch++;
     this.used = 0;
     this.blocks = 0;
+    this.regions.length = 0;
+    this.pageBlocks.clear();
+    this.pageRegions.clear();
     this.hash.fill(0);
     this.flushes++;
   }
 
   /** Register a finished block whose slots are [start, start + count). */
-  addBlock(phys: number, mode: number, start: number, count: number, cache = true): number {
+  addBlock(phys: number, mode: number, start: number, count: number, eip: number, cache = true): number {
     const b = this.blocks++;
     const ppn = phys >>> 12;
     this.bPhys[b] = phys;
@@ -160,8 +169,14 @@ export class CodeCache {
     this.bCount[b] = count;
     this.bGen[b] = this.pageGen[ppn];
     this.bHits[b] = 0;
-    this.bFn[b] = null;
+    this.bEip[b] = eip;
+    this.bRegion[b] = -1;
     this.bSuccEpoch[b] = 0;
+    if (cache) {
+      const list = this.pageBlocks.get(ppn);
+      if (list) list.push(b);
+      else this.pageBlocks.set(ppn, [b]);
+    }
     // Blocks decoded under a non-flat CS depend on its limit: run once, never found again.
     if (cache) this.hash[this.hashOf(phys, mode)] = b + 1;
     if (!this.codeMark[ppn]) {
@@ -169,6 +184,11 @@ export class CodeCache {
       for (const w of this.watchers) w.dropWriteFast(ppn);
     }
     return b;
+  }
+
+  /** The current (same-generation) blocks of physical page ppn. */
+  blocksOfPage(ppn: number): readonly number[] {
+    return this.pageBlocks.get(ppn) ?? [];
   }
 
   /** Remember that block b was followed by block next at EIP eip (the newest two links are kept). */
@@ -185,6 +205,8 @@ export class CodeCache {
 
   /** Something is about to write physical page ppn, which holds code: orphan its blocks. */
   invalidatePage(ppn: number): void {
+    this.pageBlocks.delete(ppn);
+    this.pageRegions.delete(ppn);
     this.pageGen[ppn]++;
     this.codeMark[ppn] = 0;
     this.invalidations++;

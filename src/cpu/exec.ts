@@ -16,7 +16,7 @@ import { ACC_EXEC, EXIT_HLT, EXIT_LIMIT, GP, IF } from './defs';
 import { raise, X_BLOCK, X_EXIT, X_FAULT, X_RETIRE } from './exceptions';
 import { deliverExternal, deliverPending } from './deliver';
 import { translateSlow, UNBACKED } from './paging';
-import { compileBlock } from './blockcompile';
+import { compileRegion } from './blockcompile';
 import './ops/index';
 
 const SCRATCH_BLOCK = -2;
@@ -54,15 +54,13 @@ export function run(c: Cpu, maxInstructions: number): number {
     for (;;) {
       const start = cc.bStart[b], n = cc.bCount[b], eip = r[R.EIP];
       c.curPage = cc.bPhys[b] >>> 12;
-      let fn = cc.bFn[b];
-      if (fn === null && cc.compileThreshold > 0 && ++cc.bHits[b] >= cc.compileThreshold) {
-        fn = cc.bFn[b] = compileBlock(cc, b, eip, c.codeMode === 0);
-        cc.bEip[b] = eip;
-      }
-      // Compiled code only for the EIP it was compiled for, and only when the
-      // whole block fits in the budget (so it never needs to stop part-way).
-      if (fn !== null && cc.bEip[b] === eip && c.icount + n <= c.limit) {
-        fn(c);
+      let reg = cc.bRegion[b];
+      if (reg < 0 && cc.compileThreshold > 0 && ++cc.bHits[b] >= cc.compileThreshold) reg = buildRegion(c, b);
+      // Compiled code only for the EIPs it was compiled for, and only when this
+      // block fits in the budget (the region checks each further block itself).
+      const rg = reg >= 0 ? cc.regions[reg] : null;
+      if (rg !== null && rg.gen === cc.pageGen[rg.ppn] && cc.bEip[b] === eip && c.icount + n <= c.limit) {
+        rg.fn(c);
         if (c.exit !== 0) { reason = finish(c); continue outer; }
       } else {
         reason = interpret(c, start, start + n);
@@ -90,6 +88,31 @@ export function run(c: Cpu, maxInstructions: number): number {
   c.instructions = c.icount;
   r[R.EXIT_REASON] = reason;
   return reason;
+}
+
+/** Regions compiled for one page before its blocks are compiled one by one instead. */
+const MAX_REGIONS_PER_PAGE = 12;
+
+/**
+ * Compile the hot blocks of block b's page (same decode mode, EIPs in the same
+ * linear page, hottest first) into a region. Returns the region id.
+ */
+function buildRegion(c: Cpu, b: number): number {
+  const cc = c.code, ppn = cc.bPhys[b] >>> 12, mode = cc.bMode[b], eipPage = cc.bEip[b] & ~0xfff;
+  const tries = cc.pageRegions.get(ppn) ?? 0;
+  let members = [b];
+  if (tries < MAX_REGIONS_PER_PAGE) {
+    const gen = cc.pageGen[ppn];
+    const others = cc.blocksOfPage(ppn).filter((x) => x !== b && cc.bMode[x] === mode && cc.bGen[x] === gen && (cc.bEip[x] & ~0xfff) === eipPage);
+    others.sort((x, y) => cc.bHits[y] - cc.bHits[x] || x - y);
+    members = members.concat(others);
+  }
+  cc.pageRegions.set(ppn, tries + 1);
+  const { fn, included } = compileRegion(cc, members, mode === 0);
+  const id = cc.regions.length;
+  cc.regions.push({ fn, gen: cc.pageGen[ppn], ppn, eipPage });
+  for (const x of included) cc.bRegion[x] = id;
+  return id;
 }
 
 /**
@@ -168,7 +191,7 @@ function getBlock(c: Cpu): number {
   }
   if (n > 0) {
     cc.used += n;
-    return cc.addBlock(phys, mode, start, n, flat);
+    return cc.addBlock(phys, mode, start, n, eip, flat);
   }
   // The first instruction crosses the page end (or the CS limit).
   const first = avail;

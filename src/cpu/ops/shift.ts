@@ -19,7 +19,8 @@
 // OF (and CF for SHL/SHR) conservatively; the by-1 rows are exact.
 import type { Cpu } from '../cpu';
 import { AF, CF, OF, PF, SF, ZF } from '../defs';
-import { getCF, PARITY, setArith } from '../flags';
+import { getCF, K_RES, PARITY, S16, S32, S8, setArith, setLazy } from '../flags';
+import { R } from '../../shared/layout';
 import type { Handler, OpRow } from '../table';
 import { commitE16, commitE32, commitE8, getR16, regField, rmwE16, rmwE32, rmwE8 } from './helpers';
 
@@ -106,7 +107,10 @@ export function shiftOp(r: Int32Array, op: number, n: number, a: number, count: 
       break;
     }
   }
-  setArith(r, CF | OF | SF | ZF | PF | AF, cf | (of << 11) | szp(res, n));
+  // Every arithmetic flag is defined here (AF as 0), so nothing needs
+  // materialising: CF, OF and AF go to EFLAGS, ZF/SF/PF stay lazy on the result.
+  r[R.EFLAGS] = (r[R.EFLAGS] & ~(CF | OF | SF | ZF | PF | AF)) | cf | (of << 11);
+  setLazy(r, (K_RES << 2) | (n === 8 ? S8 : n === 16 ? S16 : S32), 0, 0, res);
   return res;
 }
 
