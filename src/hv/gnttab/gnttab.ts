@@ -13,9 +13,9 @@
 // - transfer, swap_grant_ref, get_status_frames and cache_flush are not implemented here.
 // - Destroying a domain releases every mapping it holds (frame references dropped, the PTEs
 //   left to the page-table teardown). Mappings others hold of its grants stay valid until they
-//   unmap: the table (and its frames) lives on, dying, until the last pin goes, then the
-//   frames are freed. A dying domain's grants cannot be newly mapped or copied
-//   (GNTST_bad_domain), where Xen may still find its pages alive.
+//   unmap: the table lives on, dying, holding its grant frames, until the last pin goes; the
+//   granted frames are kept by the mappings' references. A dying domain's grants cannot be
+//   newly mapped or copied (GNTST_bad_domain), where Xen may still find its pages alive.
 import { DOMID_SELF, E, GNTMAP, GNTST, GTF, PAGE_SIZE } from '../../abi/xen';
 import { HypervisorBug } from '../../shared/bugs';
 import type { RamViews } from '../evtchn/memory';
@@ -49,6 +49,7 @@ export interface MapGrantRef {
   ref: number;
   dom: number;
 }
+/** On a failed map only `status` is written back (Xen leaves handle and dev_bus_addr as given). */
 export interface MapResult {
   status: number;
   handle: number;
