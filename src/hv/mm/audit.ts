@@ -97,6 +97,7 @@ function scanL2(s: MmState, m: number, ref: Int32Array, typ: Int32Array, lin: In
     const tt = s.ft.type(t);
     if (tt === PGT_L2) {
       lin[m]++; lin[t]--;
+      if (s.ft.typeWord(m) & PGF_LINEAR_DST || s.linear[t] > 0) bad.push(`L2 ${m}[${i}]: linear roles mixed`);
       if (lo & PTE_RW) bad.push(`L2 ${m}[${i}] is a writable linear entry`);
     } else if (tt !== PGT_L1) bad.push(`L2 ${m}[${i}] points at frame ${t} of type ${tt}`);
   }

@@ -80,6 +80,9 @@ describe('frame table and allocator', () => {
     const ro = e.ft.allocate(DOMID_XEN);
     e.ft.shareWithGuest(ro, D1, true);
     expect(e.ft.typeWord(ro)).toBe(PGT_NONE | PGF_VALIDATED);
+    // the guest cannot give such a frame back
+    expect(e.ft.dropAllocation(si)).toBe(false);
+    expect(e.ft.owner(si)).toBe(D1);
     expect(e.audit()).toEqual([]);
   });
 });

@@ -98,10 +98,12 @@ export class FrameTable {
   /**
    * Drop the allocation reference (the guest or the toolstack gives the frame
    * back). The frame is freed now if nothing else references it, else when the
-   * last reference goes. Returns false if the reference was already dropped.
+   * last reference goes. Returns false if the reference was already dropped,
+   * or if the frame is one Xen shared with the guest (its permanent type
+   * reference goes only with the domain: releaseDomain passes `force`).
    */
-  dropAllocation(mfn: number): boolean {
-    if (!this.isFrame(mfn) || !this.allocated[mfn]) return false;
+  dropAllocation(mfn: number, force = false): boolean {
+    if (!this.isFrame(mfn) || !this.allocated[mfn] || (this.xenShared[mfn] && !force)) return false;
     this.allocated[mfn] = 0;
     this.xenShared[mfn] = 0;
     const rc = this.refCount(mfn) - 1;

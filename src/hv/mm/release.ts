@@ -43,7 +43,7 @@ export function releaseDomain(s: MmState, dom: number): ReleaseResult {
   for (let m = 0; m < ft.frames; m++) {
     if (ft.owner(m) !== dom) continue;
     if (ft.isXenShared(m)) putPageType(s, m);
-    ft.dropAllocation(m);
+    ft.dropAllocation(m, true);
   }
   const remaining: number[] = [];
   for (let m = 0; m < ft.frames; m++) if (ft.owner(m) === dom) remaining.push(m);
