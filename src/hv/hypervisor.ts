@@ -13,24 +13,29 @@ import { CodeCache } from '../cpu/codecache';
 import { Cpu } from '../cpu/cpu';
 import { run } from '../cpu/exec';
 import { INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
-import { E, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
+import { E, SHINFO, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
+import { DOMID_XEN, XEN_LEGACY_MAX_VCPUS } from '../abi/xen';
 import { Domain } from './domain';
+import { MmEngine } from './mm/engine';
+import { EventChannels, type EvtchnEvent } from './evtchn/evtchn';
+import { SharedInfoView } from './evtchn/memory';
+import { GrantTables } from './gnttab/gnttab';
+import { grantHooksOverMm } from './gnttab/mmhooks';
+import type { GrantEvent } from './gnttab/events';
 import { Vcpu } from './vcpu';
 import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
 import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
-
-/** What the event-channel engine offers the core (src/hv/evtchn). */
-export interface EventEngine {
-  sendVirq(domid: number, virq: number, vcpu: number): void;
-  isPending(domid: number, port: number): boolean;
-}
 
 export interface HypervisorHooks {
   /** console_io output and hypervisor messages, per domain (-1: the hypervisor itself). */
   console(domid: number, bytes: Uint8Array): void;
   /** A domain shut down (poweroff, reboot, crash...). */
   shutdown?(dom: Domain): void;
+  /** Event-channel activity, for the trace ring and the UI. */
+  evtchn?(e: EvtchnEvent): void;
+  /** Grant-table activity, for the trace ring and the UI. */
+  gnttab?(e: GrantEvent): void;
 }
 
 export type RunOutcome = 'budget' | 'idle' | 'stopped';
@@ -46,8 +51,15 @@ export class Hypervisor {
   /** Instructions a vcpu runs before the next one gets the CPU. */
   sliceInstructions = 1_000_000;
   commandLine = '';
-  events: EventEngine | null = null;
   readonly hooks: HypervisorHooks;
+  /** Frame table, page types, M2P (src/hv/mm). */
+  readonly mm: MmEngine;
+  /** Event channels, 2-level ABI (src/hv/evtchn). */
+  readonly evtchn: EventChannels;
+  /** Grant tables v1 (src/hv/gnttab). */
+  readonly gnttab: GrantTables;
+  /** Each domain's shared_info bitmaps and vcpu_info locations, as the event engine sees them. */
+  readonly sharedInfo = new Map<number, SharedInfoView>();
   /** The vcpu whose hypercall or exit is being handled. */
   current: Vcpu | null = null;
   /** Event upcalls delivered and hypercalls made, for the UI. */
@@ -65,30 +77,82 @@ export class Hypervisor {
     this.mem = mem;
     this.code = new CodeCache(mem.ramBytes);
     this.hooks = hooks;
+    this.mm = new MmEngine(mem, {
+      onFlushNeeded: (dom) => {
+        for (const v of this.domains.get(dom)?.vcpus ?? []) v.cpu.tlbFlush(true);
+      },
+      notifyWrite: (phys, len) => this.code.notifyWrite(phys, len),
+    });
+    this.evtchn = new EventChannels({
+      kick: (dom, vcpu) => {
+        const v = this.domains.get(dom)?.vcpus[vcpu];
+        if (v && v.state === 'blocked') this.wakeVcpu(v);
+      },
+      pollWake: (dom, port) => {
+        for (const v of this.domains.get(dom)?.vcpus ?? []) {
+          if (v.state === 'polling' && (v.pollPorts.length === 0 || v.pollPorts.includes(port))) this.wakeVcpu(v);
+        }
+      },
+      onEvent: (e) => this.hooks.evtchn?.(e),
+    });
+    this.gnttab = new GrantTables(mem, grantHooksOverMm(this.mm, {
+      flushTlb: (dom) => { for (const v of this.domains.get(dom)?.vcpus ?? []) v.cpu.tlbFlush(true); },
+      frameWritten: (mfn) => this.code.notifyWrite(mfn * 4096, 4096),
+      onEvent: (e) => this.hooks.gnttab?.(e),
+    }));
   }
 
   // ---- Domains and vcpus ----
 
-  /** A new, paused domain with `vcpus` offline vcpus; memory and boot state come from the builder. */
-  createDomain(id: number, name: string, vcpus: number, sharedInfoMfn: number): Domain {
+  /**
+   * A new, paused domain with `vcpus` offline vcpus and its shared_info page (a
+   * Xen frame shared with the guest, zeroed, every vcpu's upcall mask set, the
+   * wall clock published). Memory and boot state come from the domain builder.
+   */
+  createDomain(id: number, name: string, vcpus: number): Domain {
     if (this.domains.has(id)) throw new Error(`domain ${id} exists`);
+    if (vcpus < 1 || vcpus > XEN_LEGACY_MAX_VCPUS) throw new RangeError(`a domain has 1 to ${XEN_LEGACY_MAX_VCPUS} vcpus, not ${vcpus}`);
+    const shinfo = this.mm.ft.allocate(DOMID_XEN);
+    if (shinfo < 0) throw new RangeError('out of machine memory for shared_info');
+    this.mm.ft.shareWithGuest(shinfo, id, false);
     const dom = new Domain(id, name);
-    dom.sharedInfoMfn = sharedInfoMfn;
+    dom.sharedInfoMfn = shinfo;
+    const view = new SharedInfoView(this.mem, shinfo, vcpus);
+    view.initialise();
+    for (let n = vcpus; n < XEN_LEGACY_MAX_VCPUS; n++) this.mem.u8[shinfo * 4096 + n * 64 + 1] = 1;
+    this.code.notifyWrite(shinfo * 4096, 4096);
+    this.sharedInfo.set(id, view);
+    this.evtchn.addDomain(id, { nrVcpus: vcpus, memory: view });
+    const rc = this.gnttab.addDomain(id);
+    if (rc < 0) throw new RangeError(`could not create the grant table of domain ${id} (${rc})`);
+    this.publishWallclock(dom);
     for (let n = 0; n < vcpus; n++) {
       const slot = this.order.length;
+      if (slot >= this.mem.layout.vcpus) throw new RangeError(`no register file left for vcpu ${n} of domain ${id} (machine has ${this.mem.layout.vcpus})`);
       const cpu = new Cpu(this.mem, this.code, slot);
       cpu.resetFlat(1);
       cpu.pdpteLong = true;
       cpu.interceptExc = -1;
       cpu.interceptInt.fill(1);
       cpu.intercept = INT_PRIV | INT_IO | INT_CPUID | INT_MSR;
-      const v = new Vcpu(id, n, cpu, sharedInfoMfn);
+      const v = new Vcpu(id, n, cpu, shinfo);
       dom.vcpus.push(v);
       this.order.push(v);
     }
     this.order.sort((a, b) => a.domid - b.domid || a.id - b.id);
     this.domains.set(id, dom);
     return dom;
+  }
+
+  /** shared_info's wall clock: the UTC time at system time 0, with the version protocol. */
+  publishWallclock(dom: Domain): void {
+    const dv = new DataView(this.mem.buffer, dom.sharedInfoMfn * 4096);
+    const ver = dv.getUint32(SHINFO.WC_VERSION, true);
+    dv.setUint32(SHINFO.WC_VERSION, (ver + 1) | 1, true);
+    dv.setUint32(SHINFO.WC_SEC, this.time.wallclockBase >>> 0, true);
+    dv.setUint32(SHINFO.WC_NSEC, 0, true);
+    dv.setUint32(SHINFO.ARCH_WC_SEC_HI, Math.floor(this.time.wallclockBase / 4294967296), true);
+    dv.setUint32(SHINFO.WC_VERSION, (((ver + 1) | 1) + 1) >>> 0, true);
   }
 
   domainOf(v: Vcpu): Domain {
@@ -139,14 +203,18 @@ export class Hypervisor {
   yieldVcpu(_v: Vcpu): void {
     this.sliceOver = true;
   }
-  pollVcpu(v: Vcpu, ports: number[], timeout: number): void {
+  /** SCHEDOP_poll: returns at once when a port is pending or an event is deliverable; else polls. */
+  pollVcpu(v: Vcpu, ports: number[], timeout: number): number {
     const m8 = v.cpu.m8;
-    if (m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0) return;
-    if (ports.some((p) => this.events?.isPending(v.domid, p))) return;
+    const rc = this.evtchn.poll(v.domid, ports);
+    if (rc < 0) return rc;
+    if (rc > 0 || (m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0)) return 0;
+    if (timeout !== 0 && timeout <= this.time.now) return 0;
     v.pollPorts = ports;
     v.pollDeadline = timeout;
     v.state = 'polling';
     this.sliceOver = true;
+    return 0;
   }
   wakeVcpu(v: Vcpu): void {
     if (v.state !== 'runnable') {
@@ -219,16 +287,16 @@ export class Hypervisor {
       if (!dom || dom.state === 'dead' || dom.state === 'shutdown') continue;
       if (v.singleshot !== 0 && v.singleshot <= now) {
         v.singleshot = 0;
-        this.events?.sendVirq(v.domid, VIRQ.TIMER, v.id);
+        this.evtchn.sendVirq(v.domid, VIRQ.TIMER, v.id);
       }
       if (v.periodicPeriod !== 0 && v.periodicNext <= now) {
         v.periodicNext = now + v.periodicPeriod;
-        this.events?.sendVirq(v.domid, VIRQ.TIMER, v.id);
+        this.evtchn.sendVirq(v.domid, VIRQ.TIMER, v.id);
       }
       if (v.state === 'polling') {
         const m8 = v.cpu.m8;
         const deliverable = m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0;
-        if (deliverable || (v.pollDeadline !== 0 && v.pollDeadline <= now) || v.pollPorts.some((p) => this.events?.isPending(v.domid, p))) {
+        if (deliverable || (v.pollDeadline !== 0 && v.pollDeadline <= now) || this.evtchn.poll(v.domid, v.pollPorts) !== 0) {
           this.wakeVcpu(v);
         }
       } else if (v.state === 'blocked' && v.cpu.m8[v.vcpuInfoAddr] !== 0) {

@@ -41,8 +41,7 @@ export const schedOp: HcFn = (x, cmd, arg) => {
         if (!g.ok) return -E.EFAULT;
       }
       const timeout = (hi >>> 0) * 4294967296 + (lo >>> 0);
-      x.hv.pollVcpu(x.v, list, timeout);
-      return 0;
+      return x.hv.pollVcpu(x.v, list, timeout);
     }
     case SCHEDOP.remote_shutdown: return -E.EPERM;
     case SCHEDOP.shutdown_code: {
