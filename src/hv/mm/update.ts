@@ -13,9 +13,8 @@
 // -> -EPERM; L3 slots >= 3 -> -EINVAL. After a successful L2 or L3 update the
 // domain's TLBs are flushed (onFlushNeeded 'pagetable'); L1 updates leave
 // flushing to the guest, as on Xen.
-import { E } from '../../abi/xen';
+import { E, XEN_L2_FIRST_SLOT } from '../../abi/xen';
 import { PGF_PAE_XEN_L2, PGF_VALIDATED, PGT_L1, PGT_L2, PGT_L3, PGT_WRITABLE } from '../../shared/layout';
-import { XEN_L2_FIRST_SLOT } from '../../abi/xen';
 import {
   FASTPATH_WHITELIST, L1_DISALLOW, L2_DISALLOW, L3_DISALLOW, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US,
   flags24, pteChanged,
@@ -34,14 +33,14 @@ function store(s: MmState, mfn: number, i: number, oLo: number, nLo: number, nHi
 }
 
 /** Xen's page_lock: only a validated frame with a type reference may be updated in place. */
-function lockPage(s: MmState, mfn: number): boolean {
+export function lockPage(s: MmState, mfn: number): boolean {
   const n = s.ft.typeCount(mfn);
   if (n <= 0 || !(s.ft.typeWord(mfn) & PGF_VALIDATED)) return false;
   s.ft.setTypeCount(mfn, n + 1);
   return true;
 }
 
-function unlockPage(s: MmState, mfn: number): void {
+export function unlockPage(s: MmState, mfn: number): void {
   s.ft.setTypeCount(mfn, s.ft.typeCount(mfn) - 1);
 }
 
@@ -183,5 +182,3 @@ export function updateVaMapping(s: MmState, dom: number, pgOwner: number, l3mfn:
   putPage(s, slot.l1mfn);
   return rc;
 }
-
-export { lockPage, unlockPage };
