@@ -36,9 +36,16 @@ export interface HypervisorHooks {
   evtchn?(e: EvtchnEvent): void;
   /** Grant-table activity, for the trace ring and the UI. */
   gnttab?(e: GrantEvent): void;
+  /** A hypercall returned (result null: it set the registers itself, like iret). */
+  hypercall?(dom: Domain, v: Vcpu, nr: number, args: readonly number[], result: number | null): void;
 }
 
-export type RunOutcome = 'budget' | 'idle' | 'stopped';
+/**
+ * budget: the instructions were used. waiting: every vcpu waits and the next
+ * timer lies beyond timeLimit. idle: every vcpu waits and no timer is armed
+ * (only outside input can wake it). stopped: no domain can run at all.
+ */
+export type RunOutcome = 'budget' | 'waiting' | 'idle' | 'stopped';
 
 export class Hypervisor {
   readonly mem: MachineMemory;
@@ -50,6 +57,12 @@ export class Hypervisor {
   private cursor = 0;
   /** Instructions a vcpu runs before the next one gets the CPU. */
   sliceInstructions = 1_000_000;
+  /**
+   * Idle skips never go past this system time. An embedder that paces the
+   * machine against the wall clock raises it as real time passes; whether a
+   * skip waits for it changes only when things happen, never what the guest sees.
+   */
+  timeLimit = Infinity;
   commandLine = '';
   readonly hooks: HypervisorHooks;
   /** Frame table, page types, M2P (src/hv/mm). */
@@ -334,6 +347,7 @@ export class Hypervisor {
         if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
         const t = this.nextDeadline();
         if (t === Infinity) return 'idle';
+        if (t > this.timeLimit) return 'waiting';
         // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle skips).
         this.time.skipTo(t);
         continue;

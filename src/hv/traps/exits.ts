@@ -60,9 +60,11 @@ function softInt(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number): void {
       return injectException(hv, dom, v, 13, (0x82 << 3) | 2);
     }
     const g = new GuestMem(c);
-    const ret = callHypercall({ hv, dom, v, g, inMulticall: false }, r[R.EAX], r[R.EBX], r[R.ECX], r[R.EDX], r[R.ESI], r[R.EDI]);
+    const nr = r[R.EAX], a1 = r[R.EBX], a2 = r[R.ECX], a3 = r[R.EDX], a4 = r[R.ESI], a5 = r[R.EDI];
+    const ret = callHypercall({ hv, dom, v, g, inMulticall: false }, nr, a1, a2, a3, a4, a5);
     if (ret !== null) r[R.EAX] = ret;
     hv.hypercalls++;
+    hv.hooks.hypercall?.(dom, v, nr >>> 0, [a1, a2, a3, a4, a5], ret);
     return;
   }
   if (vector === 3 || vector === 4 || vector === 1) return injectSoftInt(hv, dom, v, vector);
