@@ -9,16 +9,8 @@
 
 #define PAGE 4096u
 
-/* VA <-> pseudo-physical frame: the builder maps everything 1:1 from VIRT_BASE (2.1). */
-static unsigned long va_to_pfn(const void *va)
-{
-	return ((unsigned long)va - (unsigned long)VIRT_BASE) / PAGE;
-}
-
-static void *pfn_to_va(unsigned long pfn)
-{
-	return VIRT_BASE + pfn * PAGE;
-}
+/* VA <-> pseudo-physical frame (va_to_pfn, pfn_to_va in lib/mm.c): the builder maps
+ * everything 1:1 from VIRT_BASE (2.1). */
 
 static int has_nul(const char *s, unsigned n)
 {

@@ -10,8 +10,9 @@ TEST_LIB_SRCS := $(wildcard tests/lib/*.c) $(wildcard tests/lib/*.S)
 TEST_LIB_OBJS := $(addprefix $(BUILD)/,$(addsuffix .o,$(basename $(TEST_LIB_SRCS))))
 TEST_KERNELS := $(filter $(BUILD)/tests/%,$(KERNELS))
 
-$(BUILD)/tests/%.o: CFLAGS += -Itests/lib -fno-tree-loop-distribute-patterns
-$(BUILD)/tests/%.o: ASFLAGS += -Itests/lib
+# Test kernels and their runtime build without warnings (-Werror).
+$(BUILD)/tests/%.o: CFLAGS += -Itests/lib -fno-tree-loop-distribute-patterns -Werror
+$(BUILD)/tests/%.o: ASFLAGS += -Itests/lib -Werror
 
 # A static pattern rule is explicit, so it replaces the one-file link rule for tests.
 $(TEST_KERNELS): $(BUILD)/tests/%.elf: $(BUILD)/tests/%.o $(TEST_LIB_OBJS) tests/lib/test.ld

@@ -2,10 +2,21 @@
  * Catch the kernel's own exceptions. Xen delivers an exception through the guest's
  * trap table with a bounce frame on the ring-1 stack (ABI map 6.9): error code
  * (only for vectors 8, 10-14, 17, 21, 29, 30), EIP, CS (upcall mask in bits 16-23),
- * EFLAGS. Each stub makes the frame uniform (a 0 error code where none was pushed),
- * pushes its vector and calls trap_unexpected(vector, err, eip), which reports the
- * trap and crashes the domain; it never returns.
+ * EFLAGS, and ESP, SS when the trap came from ring 3 (then the frame is on the
+ * stack_switch stack). Each stub makes the frame uniform (a 0 error code where none
+ * was pushed), pushes its vector, saves the registers and calls
+ * trap_dispatch(frame) (trap.c). That either crashes the domain (an unexpected
+ * trap) or returns after recording it and perhaps moving the frame's EIP; we then
+ * return with HYPERVISOR_iret (5.20), which restores the event mask from the
+ * frame's IF.
+ *
+ * Also here: the entries of the event upcall and the failsafe callback, and the
+ * ring-3 entry and exit (user_run, user_longjmp).
  */
+#include <xen/abi.h>
+
+#define IRET_STUB (hypercall_page + __HYPERVISOR_iret * HYPERCALL_STUB_BYTES)
+
 .macro stub vector, has_err
 	.globl trap_stub_\vector
 trap_stub_\vector:
@@ -50,17 +61,88 @@ trap_stub_\vector:
 	stub 30, 1
 	stub 31, 0
 
-/* Stack: vector, err, eip, cs, eflags. Pass (vector, err, eip) by the cdecl convention. */
+/* Software-interrupt vectors the tests install (int $n with a DPL in the trap table). */
+	stub 32, 0
+	stub 128, 0
+	stub 129, 0
+	stub 131, 0
+
+/*
+ * Stack: vector, err, eip, cs, eflags[, esp, ss]. After PUSHAL it is a struct
+ * trap_frame (test.h). trap_dispatch returns only if the trap was expected.
+ */
 trap_common:
 	cld
-	movl 0(%esp), %eax	/* vector */
-	movl 4(%esp), %ecx	/* error code */
-	movl 8(%esp), %edx	/* faulting or next EIP */
-	pushl %edx
-	pushl %ecx
-	pushl %eax
-	call trap_unexpected
+	pushal
+	pushl %esp
+	call trap_dispatch
+	addl $4, %esp
+	popal
+	addl $8, %esp		/* vector, error code */
+	jmp IRET_STUB
+
+/*
+ * The event upcall (6.11): Xen enters here with events masked and a frame of EIP,
+ * CS (saved mask in bits 16-23), EFLAGS (IF = !saved mask)[, ESP, SS]. We push a
+ * dummy error code and vector so the C side sees the same struct trap_frame.
+ */
+	.globl evtchn_upcall_entry
+evtchn_upcall_entry:
+	cld
+	pushl $0
+	pushl $0xffffffff
+	pushal
+	pushl %esp
+	call evtchn_do_upcall
+	addl $4, %esp
+	popal
+	addl $8, %esp
+	jmp IRET_STUB
+
+/* The failsafe callback (6.12): we never reload bad segments on purpose; report it. */
+	.globl failsafe_entry
+failsafe_entry:
+	cld
+	call failsafe_hit
 1:	jmp 1b
+
+/*
+ * int user_run_asm(void (*fn)(void), void *user_esp): enter ring 3 at fn with
+ * EFLAGS.IF set (so events stay unmasked there) through HYPERVISOR_iret, with the
+ * ring-3 frame layout EIP, CS, EFLAGS, ESP, SS. user_longjmp(v) (called from a trap
+ * handler, in ring 1) comes back here and returns v.
+ */
+	.globl user_run_asm
+user_run_asm:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl %esp, user_kernel_esp
+	movl 20(%esp), %ecx
+	movl 24(%esp), %edx
+	pushl $FLAT_USER_SS
+	pushl %edx
+	pushl $0x202
+	pushl $FLAT_USER_CS
+	pushl %ecx
+	xorl %eax, %eax
+	jmp IRET_STUB
+
+	.globl user_longjmp
+user_longjmp:
+	movl 4(%esp), %eax
+	movl user_kernel_esp, %esp
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
+
+	.bss
+	.balign 4
+user_kernel_esp:
+	.long 0
 
 	.section .rodata
 	.balign 4
@@ -69,5 +151,8 @@ trap_stubs:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.long trap_stub_\v
 	.endr
+	.globl trap_stubs_sw
+trap_stubs_sw:
+	.long 32, trap_stub_32, 128, trap_stub_128, 129, trap_stub_129, 131, trap_stub_131, 0, 0
 
 	.section .note.GNU-stack, "", @progbits
