@@ -21,6 +21,9 @@ export const UNBACKED = -2;
 
 // PAE reserved bits in the high dword with a 36-bit physical address width: 62..36.
 const PAE_HI_RSVD = 0x7ffffff0;
+// Under long-mode paging (pdpteLong: how 64-bit Xen runs a 32-bit PV guest)
+// bits 62..52 are free for software; only 51..36 are reserved.
+const LONG_HI_RSVD = 0x000ffff0;
 
 function rd32(c: Cpu, pa: number): number {
   return pa + 4 <= c.ramBytes ? c.m32[pa >>> 2] : 0;
@@ -64,10 +67,11 @@ export function translateSlow(c: Cpu, lin: number, acc: number, user: boolean): 
     if (!(pdpte & P)) return pageFault(c, lin, errBase);
     // Legacy-PAE PDPTEs have no R/W, U/S or NX bits.
     const pdpteHi = rd32(c, (pdpteAddr + 4) >>> 0);
+    const hiRsvd = c.pdpteLong ? LONG_HI_RSVD : PAE_HI_RSVD;
     if (c.pdpteLong) {
       // 64-bit Xen runs a 32-bit guest's L3 as a long-mode PDPT: R/W, U/S, A and
       // NX take part in the walk, and PS (1 GiB pages) is reserved.
-      if ((pdpteHi & PAE_HI_RSVD) || (!nxe && pdpteHi < 0) || (pdpte & PS)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+      if ((pdpteHi & LONG_HI_RSVD) || (!nxe && pdpteHi < 0) || (pdpte & PS)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
       writable = (pdpte & RW) !== 0; usr = (pdpte & US) !== 0; nx = pdpteHi < 0;
     } else if ((pdpteHi & 0xfffffff0) !== 0 || (pdpte & 0x1e6) !== 0) {
       return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
@@ -75,7 +79,7 @@ export function translateSlow(c: Cpu, lin: number, acc: number, user: boolean): 
     entAddr = ((pdpte & ~0xfff) >>> 0) + (((lin >>> 21) & 0x1ff) << 3);
     ent = rd32(c, entAddr); entHi = rd32(c, entAddr + 4);
     if (!(ent & P)) return pageFault(c, lin, errBase);
-    if ((entHi & PAE_HI_RSVD) || (!nxe && entHi < 0)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+    if ((entHi & hiRsvd) || (!nxe && entHi < 0)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
     writable = writable && (ent & RW) !== 0; usr = usr && (ent & US) !== 0; nx = nx || entHi < 0;
     if (c.pdpteLong && !(pdpte & A)) wr32(c, pdpteAddr >>> 0, pdpte | A);
     if (ent & PS) {
@@ -89,7 +93,7 @@ export function translateSlow(c: Cpu, lin: number, acc: number, user: boolean): 
       entAddr = ((pde & ~0xfff) >>> 0) + (((lin >>> 12) & 0x1ff) << 3);
       ent = rd32(c, entAddr); entHi = rd32(c, entAddr + 4);
       if (!(ent & P)) return pageFault(c, lin, errBase);
-      if ((entHi & PAE_HI_RSVD) || (!nxe && entHi < 0)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
+      if ((entHi & hiRsvd) || (!nxe && entHi < 0)) return pageFault(c, lin, errBase | PFE_P | PFE_RSVD);
       writable = writable && (ent & RW) !== 0; usr = usr && (ent & US) !== 0; nx = nx || entHi < 0;
       const err = check(c, acc, user, writable, usr, nx, nxe);
       if (err >= 0) return pageFault(c, lin, errBase | PFE_P | err);
