@@ -12,7 +12,7 @@ import type { MachineMemory } from '../mem/memory';
 import { CodeCache } from '../cpu/codecache';
 import { Cpu } from '../cpu/cpu';
 import { run } from '../cpu/exec';
-import { INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
+import { EXIT_LIMIT, INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
 import { E, SHINFO, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
 import { DOMID_XEN, XEN_LEGACY_MAX_VCPUS } from '../abi/xen';
 import { Domain } from './domain';
@@ -73,6 +73,9 @@ export class Hypervisor {
   readonly gnttab: GrantTables;
   /** Each domain's shared_info bitmaps and vcpu_info locations, as the event engine sees them. */
   readonly sharedInfo = new Map<number, SharedInfoView>();
+  /** The vcpu holding the CPU, and what is left of its slice (instructions). */
+  private running: Vcpu | null = null;
+  private sliceLeft = 0;
   /** The vcpu whose hypercall or exit is being handled. */
   current: Vcpu | null = null;
   /** Event upcalls delivered and hypercalls made, for the UI. */
@@ -99,7 +102,9 @@ export class Hypervisor {
     this.evtchn = new EventChannels({
       kick: (dom, vcpu) => {
         const v = this.domains.get(dom)?.vcpus[vcpu];
-        if (v && v.state === 'blocked') this.wakeVcpu(v);
+        if (!v) return;
+        v.kicked = true;
+        if (v.state === 'blocked') this.wakeVcpu(v);
       },
       pollWake: (dom, port) => {
         for (const v of this.domains.get(dom)?.vcpus ?? []) {
@@ -342,19 +347,38 @@ export class Hypervisor {
     let left = budget;
     while (left > 0) {
       this.fireTimers();
-      const v = this.pick();
-      if (!v) {
-        if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
-        const t = this.nextDeadline();
-        if (t === Infinity) return 'idle';
-        if (t > this.timeLimit) return 'waiting';
-        // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle skips).
-        this.time.skipTo(t);
-        continue;
+      let v = this.running;
+      // A vcpu keeps the CPU across calls until its slice is used or it stops:
+      // context switches (and the time-info updates they bring) depend only on
+      // the guest's instruction counts, never on how the host slices run().
+      if (v === null || this.sliceLeft <= 0 || !v.runnable || this.domains.get(v.domid)?.state !== 'running') {
+        v = this.pick();
+        if (!v) {
+          this.running = null;
+          if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
+          const t = this.nextDeadline();
+          if (t === Infinity) return 'idle';
+          if (t > this.timeLimit) return 'waiting';
+          // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle skips).
+          this.time.skipTo(t);
+          continue;
+        }
+        this.switchTo(v);
       }
-      left -= this.runVcpu(v, Math.min(left, this.sliceInstructions));
+      const used = this.runVcpu(v, Math.min(left, this.sliceLeft));
+      left -= used;
+      this.sliceLeft -= used;
     }
     return 'budget';
+  }
+
+  /** Give the CPU to `v` for a new slice: its TSC follows system time, its time info is refreshed. */
+  private switchTo(v: Vcpu): void {
+    this.running = v;
+    this.sliceLeft = this.sliceInstructions;
+    v.kicked = true;
+    v.cpu.tscOffset = this.time.now - v.cpu.instructions * NS_PER_INSN;
+    this.updateTimeInfo(v);
   }
 
   /** Next runnable vcpu of a running domain, round-robin from the cursor. */
@@ -370,35 +394,40 @@ export class Hypervisor {
     return null;
   }
 
-  /** Run one vcpu for up to `slice` instructions, handling its exits. Returns instructions retired. */
-  private runVcpu(v: Vcpu, slice: number): number {
+  /** Run the current vcpu for up to `room` instructions, handling its exits. Returns instructions retired. */
+  private runVcpu(v: Vcpu, room: number): number {
     const dom = this.domainOf(v);
     const cpu = v.cpu;
     this.current = v;
     this.sliceOver = false;
-    // The TSC counts system time while this vcpu runs (time.ts).
-    cpu.tscOffset = this.time.now - cpu.instructions * NS_PER_INSN;
-    this.updateTimeInfo(v);
     let used = 0;
     try {
-      while (used < slice && !this.sliceOver && v.state === 'runnable' && dom.state === 'running') {
-        const err = deliverEvents(this, dom, v);
-        if (err) { this.crashDomain(dom, err); break; }
+      while (used < room && !this.sliceOver && v.state === 'runnable' && dom.state === 'running') {
+        // Events are checked where Xen checks them: on every return to the guest
+        // from an exit, and when the vcpu was kicked or switched in, never at a
+        // mere host slice boundary (that would make delivery host-dependent).
+        if (v.kicked) {
+          v.kicked = false;
+          const err = deliverEvents(this, dom, v);
+          if (err) { this.crashDomain(dom, err); break; }
+        }
         const deadline = this.nextDeadline();
-        const room = Math.min(slice - used, Math.max(1, Math.ceil((deadline - this.time.now) / NS_PER_INSN)));
+        const chunk = Math.min(room - used, Math.max(1, Math.ceil((deadline - this.time.now) / NS_PER_INSN)));
         const before = cpu.instructions;
-        const reason = run(cpu, room);
+        const reason = run(cpu, chunk);
         const retired = cpu.instructions - before;
         used += retired;
         v.cpuTimeNs += retired * NS_PER_INSN;
         this.time.advance(retired);
         handleExit(this, dom, v, reason);
+        if (reason !== EXIT_LIMIT) v.kicked = true;
         if (this.time.now >= deadline) this.fireTimers();
       }
     } finally {
       this.current = null;
     }
-    // A vcpu that was stopped without retiring anything still costs one unit, so the loop ends.
+    if (this.sliceOver || v.state !== 'runnable' || dom.state !== 'running') this.sliceLeft = 0;
+    // A vcpu that stopped without retiring anything still costs one unit, so the loop ends.
     return Math.max(used, 1);
   }
 

@@ -64,6 +64,9 @@ export class Vcpu {
   pollPorts: number[] = [];
   pollDeadline = 0;
 
+  /** An event may be deliverable: check before returning to the guest (Xen's vcpu_kick). */
+  kicked = false;
+
   /** Retired instructions while this vcpu ran, for `xl vcpu-list`. */
   cpuTimeNs = 0;
 

@@ -65,11 +65,22 @@ export class Machine {
   run(budget: number): RunOutcome {
     let left = budget;
     while (left > 0) {
-      const before = this.executed;
-      const outcome = this.hv.run(Math.min(left, SERVICE_INTERVAL));
-      left -= Math.max(this.executed - before, outcome === 'budget' ? Math.min(left, SERVICE_INTERVAL) : 0);
-      this.consoles.service();
-      if (outcome !== 'budget' && !this.hv.runnable) return outcome;
+      // Backends are serviced when the machine-wide instruction count crosses a
+      // multiple of SERVICE_INTERVAL, so what a guest sees of them does not
+      // depend on how the host slices its calls to run().
+      const now = this.executed;
+      const boundary = (Math.floor(now / SERVICE_INTERVAL) + 1) * SERVICE_INTERVAL;
+      const outcome = this.hv.run(Math.min(left, boundary - now));
+      const did = this.executed - now;
+      left -= did;
+      if (this.executed >= boundary) this.consoles.service();
+      if (outcome !== 'budget') {
+        // Everyone waits: the backends may have work that wakes a guest.
+        this.consoles.service();
+        if (!this.hv.runnable) return outcome;
+      } else if (did === 0) {
+        return 'budget';
+      }
     }
     return 'budget';
   }
