@@ -11,9 +11,16 @@ function arg(name: string, dflt: number): number {
   return v;
 }
 
+function str(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
 const only = process.argv.includes('--case') ? arg('case', 0) : undefined;
 const r = runDifftest({
   count: arg('count', 100000), seed: arg('seed', 1), batch: arg('batch', 20000), keep: arg('show', 10), only,
+  includeSkipped: process.argv.includes('--all'),
+  rowFilter: str('rows') ? new RegExp(str('rows')!) : undefined,
   log: (l) => process.stderr.write(`${l}\n`),
 });
 for (const m of r.mismatches) console.log(`${formatMismatch(m, r.seed)}\n`);

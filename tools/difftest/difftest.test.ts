@@ -8,7 +8,7 @@ import { shiftFlags } from './hooks.ts';
 import { caseSeed, formatMismatch, formatReport, generateCase, runDifftest } from './run.ts';
 import { buildHarness, ToolchainError } from './native.ts';
 
-const COUNT = Number(process.env.DIFFTEST_COUNT ?? 100_000);
+const COUNT = Number(process.env.DIFFTEST_COUNT ?? 50_000);
 const SEED = Number(process.env.DIFFTEST_SEED ?? 1);
 
 describe('difftest generator', () => {

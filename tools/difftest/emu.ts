@@ -18,6 +18,7 @@ export class EmuSide {
   private readonly pristine = new Uint8Array(2 * REGION);
   private readonly pristine32 = new Int32Array(this.pristine.buffer);
   private readonly segAttr: number[] = [];
+  private last: Case | null = null;
 
   constructor(private readonly env: NativeEnv) {
     this.m = testMachine({ cpl: 3, ramMiB: 4 });
@@ -51,20 +52,33 @@ export class EmuSide {
     }
   }
 
-  run(k: Case): Outcome {
+  /**
+   * Run one case. `compiled`: with the block compiler's threshold at 1, so the
+   * sequence runs as compiled code (blockcompile.ts) from its first execution;
+   * otherwise the interpreter alone (threshold 0).
+   */
+  run(k: Case, compiled = false): Outcome {
     const m = this.m, c = m.cpu, r = c.r, u8 = m.mem.u8;
+    m.code.compileThreshold = compiled ? 1 : 0;
     this.page.fill(0xcc);
     this.page.set(k.code);
     m.load(CODE, this.page);
-    fill(u8, DATA, k.dataSeed);
-    fill(u8, STACK, k.stackSeed);
-    for (const [a, v] of k.patches) {
-      u8[a] = v & 0xff; u8[a + 1] = (v >>> 8) & 0xff; u8[a + 2] = (v >>> 16) & 0xff; u8[a + 3] = v >>> 24;
+    if (this.last === k) {
+      // The same case again (the other emulator path): restore its initial memory.
+      u8.set(this.pristine.subarray(0, REGION), DATA);
+      u8.set(this.pristine.subarray(REGION), STACK);
+    } else {
+      fill(u8, DATA, k.dataSeed);
+      fill(u8, STACK, k.stackSeed);
+      for (const [a, v] of k.patches) {
+        u8[a] = v & 0xff; u8[a + 1] = (v >>> 8) & 0xff; u8[a + 2] = (v >>> 16) & 0xff; u8[a + 3] = v >>> 24;
+      }
+      this.pristine.set(u8.subarray(DATA, DATA + REGION), 0);
+      this.pristine.set(u8.subarray(STACK, STACK + REGION), REGION);
+      this.last = k;
     }
     m.code.notifyWrite(DATA, REGION);
     m.code.notifyWrite(STACK, REGION);
-    this.pristine.set(u8.subarray(DATA, DATA + REGION), 0);
-    this.pristine.set(u8.subarray(STACK, STACK + REGION), REGION);
     this.resetSegs();
     for (let i = 0; i < 8; i++) r[i] = k.regs[i];
     r[R.EIP] = CODE;

@@ -413,7 +413,10 @@ export class Gen {
     // Prefixes.
     const pfx: number[] = [];
     const memOp = f.mem || ops.some((o) => o.kind === 'O');
-    if (B.lock || (ri.row.lock && f.mem && r.chance(0.4)) || r.chance(0.005)) pfx.push(0xf0);
+    // LOCK where it is legal, and now and then where it must raise #UD; never on MOV to/from CRn,
+    // which AMD processors read as CR8 (AltMovCr8) when LOCK prefixes it.
+    const crMov = ri.row.op >= 0x0f20 && ri.row.op <= 0x0f23;
+    if (B.lock || (ri.row.lock && f.mem && r.chance(0.4)) || (!crMov && r.chance(0.005))) pfx.push(0xf0);
     if (B.rep) pfx.push(B.rep);
     if (memOp && B.seg < 0 && !B.noAccess) B.seg = this.pickSeg(B.memWrite);
     if (B.seg >= 0) pfx.push(SEG_PREFIX[B.seg]);

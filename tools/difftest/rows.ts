@@ -236,12 +236,14 @@ export function immBytes(kind: number, o16: boolean): number {
   }
 }
 
-export function rowInfo(row: OpRow): RowInfo {
+export function rowInfo(row: OpRow, includeSkipped = false): RowInfo {
   const name = row.name;
   const mn = mnemonicOf(name);
   const ops = name.split('_').slice(1).map(parseOperand);
   const known = Object.prototype.hasOwnProperty.call(SEM, mn);
   let sem = known ? SEM[mn] : DEFAULT_SEM;
+  // Far JMP/CALL (ptr16:16/32 immediate or m16:16/32) share their mnemonic with the near ones.
+  if ((mn === 'jmp' || mn === 'call') && ops.some((o) => o.kind === 'A' || o.size === 'p')) sem = SEM.jmpf;
   // IMUL with a register destination (0F AF, 69, 6B) writes it and not EDX.
   if (mn === 'imul' && ops[0]?.kind === 'G') sem = { ...sem, dst: 'w', imp: 0 };
   const info = decodeInfoOf(name);
@@ -250,7 +252,7 @@ export function rowInfo(row: OpRow): RowInfo {
   const rmKind = rm >= 0 ? ops[rm].kind : '';
   const sized = row.h16 !== undefined || ops.some((o) => /[vza]/.test(o.size) || (o.kind === 'reg' && o.size === 'v'));
   let excluded: string | null = null;
-  if (row.diff === 'skip') excluded = "marked diff: 'skip'";
+  if (row.diff === 'skip' && !includeSkipped) excluded = "marked diff: 'skip'";
   else if (ENV_EXCLUDED[mn]) excluded = ENV_EXCLUDED[mn];
   else if (sem.hook === 'far') excluded = 'far transfers leave the sequence (no model in the generator)';
   else if (ops.some((o) => o.kind === '?')) excluded = `operand notation not understood: ${name}`;
@@ -293,14 +295,16 @@ export interface RowTable {
   byName: Map<string, RowInfo>;
 }
 
-export function rowTable(rows: readonly OpRow[] = ALL_ROWS): RowTable {
+/** The rows to generate; `includeSkipped` (diagnostics only) also takes rows marked diff: 'skip'. */
+export function rowTable(rows: readonly OpRow[] = ALL_ROWS, includeSkipped = false, filter?: RegExp): RowTable {
   const infos: RowInfo[] = [], excluded: RowInfo[] = [], forms: Form[] = [];
   const byName = new Map<string, RowInfo>();
   const seenForm = new Set<string>();
   for (const row of rows) {
-    const ri = rowInfo(row);
+    const ri = rowInfo(row, includeSkipped);
     if (!byName.has(ri.name)) byName.set(ri.name, ri);
     if (ri.excluded) { excluded.push(ri); continue; }
+    if (filter && !filter.test(ri.name)) continue;
     infos.push(ri);
     for (const f of formsOf(ri)) {
       // Group rows that share a name (test_Eb_Ib for /0 and /1) are distinct encodings; keep both.

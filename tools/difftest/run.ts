@@ -20,6 +20,10 @@ export interface RunOptions {
   keep?: number;
   /** Only this case index (for reproducing one mismatch). */
   only?: number;
+  /** Diagnostics: also generate rows marked diff: 'skip'. */
+  includeSkipped?: boolean;
+  /** Only rows whose name matches (set-up instructions are always available). */
+  rowFilter?: RegExp;
   log?: (line: string) => void;
 }
 
@@ -27,6 +31,10 @@ export interface Mismatch {
   c: Case;
   native: Outcome;
   emu: Outcome;
+  /** Which emulator paths disagree with the processor. */
+  mode: 'interpreter' | 'compiled' | 'interpreter and compiled';
+  /** The compiled run's outcome when both paths disagree but differently. */
+  emu2?: Outcome;
   diffs: string[];
   /** Index of the instruction where the native run stopped (fault) or -1. */
   at: number;
@@ -147,7 +155,7 @@ export function runDifftest(opts: RunOptions): RunResult {
   const env = probe(bin);
   const v = hostVendor();
   const genEnv: GenEnv = { vendor: v === 'amd' ? 'amd' : 'intel', fsNull: (env.fs & 0xfffc) === 0, gsNull: (env.gs & 0xfffc) === 0 };
-  const table = rowTable();
+  const table = rowTable(undefined, opts.includeSkipped, opts.rowFilter);
   const emu = new EmuSide(env);
   const batch = opts.batch ?? 10000, keep = opts.keep ?? 20;
   const hits = new Map<string, number>();
@@ -168,8 +176,12 @@ export function runDifftest(opts: RunOptions): RunResult {
     secs.native += performance.now() - t;
     t = performance.now();
     for (let i = 0; i < n; i++) {
-      const c = cases[i], e = emu.run(c), o = nat[i];
-      const { diffs, at } = compare(c, o, e);
+      const c = cases[i], o = nat[i];
+      const ei = emu.run(c, false), ec = emu.run(c, true);
+      const di = compare(c, o, ei), dc = compare(c, o, ec);
+      const at = di.at;
+      const diffs = di.diffs.length ? di.diffs : dc.diffs;
+      const same = JSON.stringify(ei) === JSON.stringify(ec);
       compared++;
       const stopKey = at === -1 ? 'end (INT3)' : `vector ${o.vector}`;
       stops.set(stopKey, (stops.get(stopKey) ?? 0) + 1);
@@ -181,7 +193,10 @@ export function runDifftest(opts: RunOptions): RunResult {
       }
       if (diffs.length) {
         mismatchCount++;
-        if (mismatches.length < keep) mismatches.push({ c, native: o, emu: e, diffs, at });
+        const mode = !di.diffs.length ? 'compiled' : !dc.diffs.length ? 'interpreter' : 'interpreter and compiled';
+        if (mismatches.length < keep) {
+          mismatches.push({ c, native: o, emu: di.diffs.length ? ei : ec, mode, emu2: mode === 'interpreter and compiled' && !same ? ec : undefined, diffs, at });
+        }
       }
     }
     secs.emu += performance.now() - t;
@@ -229,7 +244,7 @@ function changesLine(ch: number[]): string {
 
 export function formatMismatch(m: Mismatch, seed: number): string {
   const c = m.c, lines: string[] = [];
-  lines.push(`case ${c.index} (npm run difftest -- --seed ${seed} --case ${c.index})`);
+  lines.push(`case ${c.index} (npm run difftest -- --seed ${seed} --case ${c.index}): the ${m.mode} ${m.mode.includes(' and ') ? 'disagree' : 'disagrees'} with the processor`);
   for (const d of m.diffs) lines.push(`  DIFF ${d}`);
   lines.push(`  code: ${[...c.code].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
   for (let k = 0; k < c.insns.length; k++) {
@@ -247,7 +262,8 @@ export function formatMismatch(m: Mismatch, seed: number): string {
     lines.push(`            ${changesLine(x.changes)}`);
   };
   o('native  ', m.native);
-  o('emulator', m.emu);
+  o(m.emu2 ? 'interp. ' : 'emulator', m.emu);
+  if (m.emu2) o('compiled', m.emu2);
   return lines.join('\n');
 }
 
