@@ -131,6 +131,10 @@
 #define EVTCHNSTAT_virq 4
 #define EVTCHNSTAT_ipi 5
 
+/* GNTCOPY */
+#define GNTCOPY_source_gref 1
+#define GNTCOPY_dest_gref 2
+
 /* GNTMAP */
 #define GNTMAP_device_map 1
 #define GNTMAP_host_map 2

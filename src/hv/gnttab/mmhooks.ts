@@ -60,8 +60,9 @@ export function grantHooksOverMm(mm: MmEngine, extras: GrantHookExtras = {}): Gr
       return mfn;
     },
     freeGrantFrame(_dom, mfn) {
+      // The hypervisor takes back a frame it shared (a guest may not: force is ours only).
       mm.putPageType(mfn);
-      mm.ft.dropAllocation(mfn);
+      mm.ft.dropAllocation(mfn, true);
     },
 
     frameWritten: extras.frameWritten,
