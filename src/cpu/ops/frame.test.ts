@@ -59,7 +59,8 @@ describe('ENTER', () => {
     exec(m, [0x66, 0xc8, 0x04, 0x00, 0x01]); // enter 4,1 (o16)
     expect(w(m, 0x7ffe)).toBe(0x5678);
     expect(w(m, 0x7ffc)).toBe(0x7ffe);
-    expect(m.cpu.r[R.EBP]).toBe(0x7ffe);
+    // BP <- FrameTemp[15:0]: the upper half of EBP stays (as the real processor does).
+    expect(m.cpu.r[R.EBP]).toBe(0x1234_7ffe);
     expect(m.cpu.r[R.ESP]).toBe(0x7ffc - 4);
   });
   it('on a 16-bit stack SP wraps and only BP changes', () => {

@@ -43,7 +43,8 @@ function enter(c: Cpu, i: number, o16: boolean): void {
   // #SS(0) when the final stack pointer lies outside the stack segment
   // (the limit check only: the reserved area is not touched).
   if (alloc !== 0) { linW(c, SEG_SS, off(c, newSp), 1); if (c.fault) return; }
-  if (c.ss32) r[R.EBP] = frameTemp; else c.r16[R.EBP << 1] = frameTemp;
+  // The operand size decides how much of eBP changes (SDM: BP <- FrameTemp[15:0] at 16 bits).
+  if (o16 || !c.ss32) c.r16[R.EBP << 1] = frameTemp; else r[R.EBP] = frameTemp;
   r[R.ESP] = newSp;
 }
 
