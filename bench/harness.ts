@@ -48,6 +48,16 @@ export function now(): number {
 }
 
 /**
+ * CPU milliseconds this process has used (all threads, user and system). On a
+ * busy machine this varies far less than wall time, so benchmarks may report a
+ * figure per CPU second beside the wall-clock one.
+ */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
  * Run `make -C guests TARGETS...` quietly. Returns null on success, else make's
  * output (which says what is missing, e.g. a 32-bit gcc).
  */
