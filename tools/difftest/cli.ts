@@ -1,7 +1,7 @@
 // The soak: `npm run difftest -- --count 200000 --seed 7` runs that many
 // sequences and prints the same report as the test; `--case N` reruns one case
 // of a seed and prints it in full.
-import { formatMismatch, formatReport, runDifftest } from './run.ts';
+import { BATCH, formatMismatch, formatReport, runDifftest } from './run.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,7 +18,7 @@ function str(name: string): string | undefined {
 
 const only = process.argv.includes('--case') ? arg('case', 0) : undefined;
 const r = runDifftest({
-  count: arg('count', 100000), seed: arg('seed', 1), batch: arg('batch', 20000), keep: arg('show', 10), only,
+  count: arg('count', 100000), seed: arg('seed', 1), batch: arg('batch', BATCH), keep: arg('show', 10), only,
   includeSkipped: process.argv.includes('--all'),
   rowFilter: str('rows') ? new RegExp(str('rows')!) : undefined,
   log: (l) => process.stderr.write(`${l}\n`),

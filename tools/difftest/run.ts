@@ -61,6 +61,9 @@ export interface RunResult {
   seconds: { gen: number; native: number; emu: number; total: number };
 }
 
+/** Cases per native process and per emulator instance (part of what a seed means). */
+export const BATCH = 10000;
+
 /** Case seeds: a function of the run seed and the case index only, so one case can be regenerated alone. */
 export function caseSeed(seed: number, index: number, attempt: number): number {
   let x = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b) + Math.imul(attempt, 0xc2b2ae35)) >>> 0;
@@ -156,8 +159,18 @@ export function runDifftest(opts: RunOptions): RunResult {
   const v = hostVendor();
   const genEnv: GenEnv = { vendor: v === 'amd' ? 'amd' : 'intel', fsNull: (env.fs & 0xfffc) === 0, gsNull: (env.gs & 0xfffc) === 0 };
   const table = rowTable(undefined, opts.includeSkipped, opts.rowFilter);
-  const emu = new EmuSide(env);
-  const batch = opts.batch ?? 10000, keep = opts.keep ?? 20;
+  let emu = new EmuSide(env);
+  // An exception thrown by the emulator is a mismatch too; the machine is rebuilt after one.
+  const runEmu = (c: Case, compiled: boolean): Outcome => {
+    try {
+      return emu.run(c, compiled);
+    } catch (e) {
+      emu = new EmuSide(env);
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return { signal: 0, vector: -1, err: 0, eip: 0, eflags: 0, regs: [0, 0, 0, 0, 0, 0, 0, 0], changes: [], note: `threw ${msg}` };
+    }
+  };
+  const batch = opts.batch ?? BATCH, keep = opts.keep ?? 20;
   const hits = new Map<string, number>();
   const stops = new Map<string, number>();
   const undefGaps = new Map<string, number>();
@@ -167,6 +180,15 @@ export function runDifftest(opts: RunOptions): RunResult {
   const first = opts.only ?? 0, end = opts.only !== undefined ? opts.only + 1 : opts.count;
   for (let b0 = first; b0 < end; b0 += batch) {
     const n = Math.min(batch, end - b0);
+    // A fresh emulator per batch: a case's emulator state depends only on the cases before it in
+    // its batch, and --case replays those (without comparing) so that it reproduces exactly.
+    emu = new EmuSide(env);
+    if (opts.only !== undefined) {
+      for (let i = opts.only - (opts.only % batch); i < opts.only; i++) {
+        const c = generateCase(table, genEnv, opts.seed, i);
+        runEmu(c, false); runEmu(c, true);
+      }
+    }
     let t = performance.now();
     const cases: Case[] = [];
     for (let i = 0; i < n; i++) cases.push(generateCase(table, genEnv, opts.seed, b0 + i, undefGaps));
@@ -177,7 +199,7 @@ export function runDifftest(opts: RunOptions): RunResult {
     t = performance.now();
     for (let i = 0; i < n; i++) {
       const c = cases[i], o = nat[i];
-      const ei = emu.run(c, false), ec = emu.run(c, true);
+      const ei = runEmu(c, false), ec = runEmu(c, true);
       const di = compare(c, o, ei), dc = compare(c, o, ec);
       const at = di.at;
       const diffs = di.diffs.length ? di.diffs : dc.diffs;
