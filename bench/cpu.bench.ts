@@ -29,6 +29,10 @@ const BASE = 0x00100000;
 const SLICE = 10_000_000;
 /** Give up on one emulator run after this long: the guest is not making progress. */
 const WALL_LIMIT_MS = 20_000;
+/** Warm up for at least this many instructions (and until the rate is steady)... */
+const WARM_INSNS = 300e6;
+/** ...but for no longer than this. */
+const WARM_LIMIT_MS = 15_000;
 
 const EXIT_NAMES = ['none', 'limit', 'exception', 'softint', 'hlt', 'priv', 'io', 'cpuid', 'msr', 'shutdown'];
 
@@ -77,29 +81,29 @@ export default {
       return { insns: cpu.instructions, ms: now() - t0, cpuMs: cpuMs() - c0, checksum: r[R.EAX] >>> 0 };
     };
 
-    // Warm up (V8 optimises the handlers, the decode cache fills, blocks get
-    // compiled), growing N until one run takes a few hundred milliseconds.
-    let n = 1, warm: EmuRun | null = null, warmMs = 0;
+    // Warm up: V8 optimises the handlers, the decode cache fills, the block
+    // compiler compiles, and V8 optimises what it compiled. That takes a few
+    // hundred million instructions, so warm up by work done and until the rate
+    // (per CPU second, which other processes disturb less) holds still, not for
+    // a fixed time.
+    const warmStart = now();
+    let n = 1, perIter = 0, warmInsns = 0, prevRate = 0, last: EmuRun;
     for (;;) {
-      warm = emulate(n);
-      if (!warm) return;
-      warmMs += warm.ms;
-      if (warm.ms >= 300 || warmMs >= 2000 || n >= 1 << 20) break;
-      n *= warm.ms < 30 ? 8 : 2;
-    }
-    const perIter = warm.insns / n;
-    const sized = (t: EmuRun): number => Math.max(1, Math.round((seconds * t.insns) / (t.ms / 1000) / perIter));
-    let N = fixedN || sized(warm);
-    // The rate still climbs while the JIT settles: a first run much shorter than
-    // asked for counts as more warm-up, and N is sized again from it.
-    for (let k = 0; k < 2 && !fixedN; k++) {
-      const t = emulate(N);
+      const t = emulate(n);
       if (!t) return;
-      warmMs += t.ms;
-      if (t.ms >= seconds * 1000 * 0.7) break;
-      N = sized(t);
+      last = t;
+      perIter = t.insns / n;
+      warmInsns += t.insns;
+      const rate = t.insns / Math.max(t.cpuMs, 0.001);
+      const steady = prevRate > 0 && Math.abs(rate - prevRate) <= 0.1 * rate;
+      if ((warmInsns >= WARM_INSNS && steady) || now() - warmStart > WARM_LIMIT_MS) break;
+      prevRate = rate;
+      // Next: about a quarter of a CPU second.
+      n = Math.max(1, Math.min(n * 8, Math.round((250 * rate) / perIter)));
     }
-    ctx.log(`warm-up: ${(warmMs / 1000).toFixed(1)} s, about ${Math.round(perIter).toLocaleString('en-US')} instructions per iteration; timed: ${runs} x work(${N})`);
+    // Size N by wall time (the run time is what must stay short).
+    const N = fixedN || Math.max(1, Math.round((seconds * last.insns) / (last.ms / 1000) / perIter));
+    ctx.log(`warm-up: ${((now() - warmStart) / 1000).toFixed(1)} s, ${(warmInsns / 1e6).toFixed(0)}M instructions, ${Math.round(perIter).toLocaleString('en-US')} per iteration; timed: ${runs} x work(${N})`);
 
     const code = m.code as unknown as Record<string, unknown>;
     const counters = ['flushes', 'invalidations', 'blocks', 'compiled'].filter((k) => typeof code[k] === 'number');
