@@ -1,7 +1,8 @@
 // npm run boot -- <kernel> [--mem MiB] [--vcpus N] [--cmdline STR] [--ramdisk FILE]
 //                          [--max-instructions N] [--trace]
-// Boots a Xen PV kernel headless. The guest's console (console_io and its PV
-// console ring) goes to stdout as it is written; stdin goes to its console
+// Boots a Xen PV kernel headless. The guest's console (console_io lines, shown
+// as Xen's console shows them, "(d1) " first; and its PV console ring, as is)
+// goes to stdout as it is written; stdin goes to its console
 // input (a terminal is put in raw mode: Ctrl-] quits). The hypercall trace goes
 // to stderr with --trace. Exit status: 0 poweroff, 2 crash, 3 reboot,
 // 4 out of instructions, 5 another shutdown reason (suspend, watchdog...),
@@ -52,9 +53,33 @@ try {
   fail((e as Error).message);
 }
 
+// The hypervisor console shows a guest's console_io output the way Xen's does:
+// each line prefixed "(dN) ". Its own messages (domid -1) already carry "(XEN) ".
+const atLineStart = new Map<number, boolean>();
+function hvConsole(domid: number, bytes: Uint8Array): void {
+  if (domid < 0) {
+    process.stdout.write(bytes);
+    return;
+  }
+  const prefix = Buffer.from(`(d${domid}) `);
+  const parts: Uint8Array[] = [];
+  let start = 0, fresh = atLineStart.get(domid) ?? true;
+  for (let k = 0; k < bytes.length; k++) {
+    if (fresh) { parts.push(prefix); fresh = false; }
+    if (bytes[k] === 0x0a) {
+      parts.push(bytes.subarray(start, k + 1));
+      start = k + 1;
+      fresh = true;
+    }
+  }
+  if (start < bytes.length) parts.push(bytes.subarray(start));
+  atLineStart.set(domid, fresh);
+  process.stdout.write(Buffer.concat(parts));
+}
+
 let exitCode: number | null = null;
 const machine = new Machine({ ramMiB: memMiB + 16, maxVcpus: vcpus }, {
-  hvConsole: (_d, bytes) => process.stdout.write(bytes),
+  hvConsole,
   guestConsole: (_d, bytes) => process.stdout.write(bytes),
   shutdown: (dom) => {
     const reason = dom.shutdownReason;
