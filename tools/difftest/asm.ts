@@ -52,7 +52,7 @@ export class Asm {
   }
 
   /** Lay out and resolve labels. Returns null when a rel8 is out of range. */
-  layout(): { code: Uint8Array; placed: Placed[] } | null {
+  layout(base = CODE): { code: Uint8Array; placed: Placed[] } | null {
     const offs: number[] = [];
     let off = 0;
     for (const ins of this.insns) { offs.push(off); off += ins.bytes.length; }
@@ -71,7 +71,7 @@ export class Asm {
           if (d < -128 || d > 127) return null;
           b[f.at] = d & 0xff;
         } else {
-          const v = f.kind === 'rel32' ? target - end : CODE + target;
+          const v = f.kind === 'rel32' ? target - end : base + target;
           put32(b, f.at, v);
         }
       }

@@ -61,7 +61,7 @@ export class EmuSide {
     const m = this.m, c = m.cpu, r = c.r, u8 = m.mem.u8;
     m.code.compileThreshold = compiled ? 1 : 0;
     this.page.fill(0xcc);
-    this.page.set(k.code);
+    this.page.set(k.code, k.codeOff);
     m.load(CODE, this.page);
     if (this.last === k) {
       // The same case again (the other emulator path): restore its initial memory.
@@ -81,7 +81,7 @@ export class EmuSide {
     m.code.notifyWrite(STACK, REGION);
     this.resetSegs();
     for (let i = 0; i < 8; i++) r[i] = k.regs[i];
-    r[R.EIP] = CODE;
+    r[R.EIP] = CODE + k.codeOff;
     r[R.EFLAGS] = k.eflags;
     r[R.LF_OP] = 0;
     r[R.HALTED] = 0;

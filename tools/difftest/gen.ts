@@ -32,6 +32,8 @@ export interface Case {
   index: number;
   seed: number;
   code: Uint8Array;
+  /** Where the code starts in the code region (CODE + codeOff). */
+  codeOff: number;
   /** EAX ECX EDX EBX ESP EBP ESI EDI, as unsigned. */
   regs: number[];
   eflags: number;
@@ -333,10 +335,13 @@ export class Gen {
     }
     this.startSlot(this.nslots);
     this.asm.emit({ bytes: [0xcc], fix: [], form: null, text: 'int3 (end)', fixup: true, undefBefore: this.st.undef, undefRegsBefore: this.st.undefRegs });
-    const lay = this.asm.layout();
+    let lay = this.asm.layout();
     if (!lay || lay.code.length > 0xf00) return null;
+    // Now and then the sequence straddles the boundary between the two code pages.
+    const codeOff = r.chance(0.15) ? 0x1000 - 1 - r.int(Math.min(lay.code.length, 48)) : 0;
+    lay = this.asm.layout(CODE + codeOff)!;
     return {
-      index, seed, code: lay.code, regs: regs.map((v) => v >>> 0), eflags, dataSeed, stackSeed,
+      index, seed, code: lay.code, codeOff, regs: regs.map((v) => v >>> 0), eflags, dataSeed, stackSeed,
       patches: this.patches.slice(), insns: lay.placed, undefEnd: this.st.undef, undefRegsEnd: this.st.undefRegs,
     };
   }
@@ -461,6 +466,11 @@ export class Gen {
     }
     if (bytes.length - immStart !== immBytes(ri.imm, f.o16) && !(ri.ops.some((o) => o.kind === 'J'))) {
       throw new Error(`difftest: immediate size of ${ri.name} disagrees with decodeInfoOf`);
+    }
+    // Now and then pad with redundant DS prefixes to exactly 15 bytes (legal) or past 15 (#GP).
+    if (!memOp && B.seg < 0 && !fix.length && r.chance(0.004)) {
+      const k = r.chance(0.5) ? 15 - bytes.length : 16 - bytes.length + r.int(3);
+      if (k > 0) bytes.unshift(...new Array<number>(k).fill(0x3e));
     }
     this.asm.emit({
       bytes, fix, form: f.key, text: B.text ?? this.render(B, memText, pfx), fixup: false,

@@ -1,11 +1,11 @@
 // The fixed memory layout both sides use, and the page fill they share with
 // native/harness.c (the same xorshift32 sequence, byte for byte).
 //
-//   CODE   0x00100000  one page: the sequence, then INT3 to the end of the page
+//   CODE   0x00100000  two pages: the sequence (at the start, or straddling the page boundary), INT3 elsewhere
 //   DATA   0x00200000  two pages: memory operands, string buffers (page-crossing accesses included)
 //   STACK  0x00300000  two pages: ESP starts near the middle
 export const CODE = 0x00100000;
-export const CODE_SIZE = 0x1000;
+export const CODE_SIZE = 0x2000;
 export const DATA = 0x00200000;
 export const STACK = 0x00300000;
 export const REGION = 0x2000;

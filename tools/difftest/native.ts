@@ -73,7 +73,7 @@ export function buildHarness(): string {
 
 function encodeBatch(cases: readonly Case[]): Buffer {
   let size = 12 + 4 + 4 * INTERESTING.length;
-  for (const c of cases) size += 4 + 32 + 12 + c.code.length + 8 * c.patches.length;
+  for (const c of cases) size += 4 + 32 + 16 + c.code.length + 8 * c.patches.length;
   const b = Buffer.alloc(size);
   let p = 0;
   const u32 = (v: number): void => { b.writeUInt32LE(v >>> 0, p); p += 4; };
@@ -83,7 +83,7 @@ function encodeBatch(cases: readonly Case[]): Buffer {
   for (const c of cases) {
     b.writeUInt16LE(c.code.length, p); b.writeUInt16LE(c.patches.length, p + 2); p += 4;
     for (const v of c.regs) u32(v);
-    u32(c.eflags); u32(c.dataSeed); u32(c.stackSeed);
+    u32(c.eflags); u32(c.dataSeed); u32(c.stackSeed); u32(c.codeOff);
     b.set(c.code, p); p += c.code.length;
     for (const [a, v] of c.patches) { u32(a); u32(v); }
   }

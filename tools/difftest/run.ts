@@ -95,7 +95,7 @@ const RF = 0x10000;
 
 /** Where a run stopped: the instruction index at EIP (-1: the end, -2: not an instruction boundary). */
 function stopIndex(c: Case, eip: number): number {
-  const off = eip - CODE;
+  const off = eip - CODE - c.codeOff;
   const i = c.insns.findIndex((p) => p.off === off);
   if (i >= 0) return i;
   const last = c.insns[c.insns.length - 1];
@@ -239,13 +239,13 @@ export function runDifftest(opts: RunOptions): RunResult {
 
 // ---- reports ----
 
-function disasm(code: Uint8Array): string[] | null {
+function disasm(code: Uint8Array, base: number): string[] | null {
   let dir: string | null = null;
   try {
     dir = mkdtempSync(join(tmpdir(), 'difftest-'));
     const f = join(dir, 'code.bin');
     writeFileSync(f, code);
-    const out = execFileSync('objdump', ['-D', '-b', 'binary', '-mi386', `--adjust-vma=${hex(CODE)}`, f], { encoding: 'utf8' });
+    const out = execFileSync('objdump', ['-D', '-b', 'binary', '-mi386', `--adjust-vma=${hex(base)}`, f], { encoding: 'utf8' });
     return out.split('\n').filter((l) => /^\s+[0-9a-f]+:/.test(l));
   } catch {
     return null;
@@ -273,9 +273,9 @@ export function formatMismatch(m: Mismatch, seed: number): string {
     const p = c.insns[k];
     const bytes = [...c.code.subarray(p.off, p.off + p.len)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     const mark = k === m.at ? '>>' : '  ';
-    lines.push(`  ${mark} ${hex(CODE + p.off).padEnd(10)} ${bytes.padEnd(36)} ${p.text}${p.fixup ? '   (set-up)' : ''}${p.form ? `   [${p.form}]` : ''}`);
+    lines.push(`  ${mark} ${hex(CODE + c.codeOff + p.off).padEnd(10)} ${bytes.padEnd(36)} ${p.text}${p.fixup ? '   (set-up)' : ''}${p.form ? `   [${p.form}]` : ''}`);
   }
-  const dis = disasm(c.code);
+  const dis = disasm(c.code, CODE + c.codeOff);
   if (dis) { lines.push('  objdump:'); for (const l of dis) lines.push(`    ${l.trim()}`); }
   lines.push(`  initial:  ${regLine(c.regs)} eflags=${hex(c.eflags)} (${flagNames(c.eflags)})`);
   const o = (name: string, x: Outcome): void => {

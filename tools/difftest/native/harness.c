@@ -17,7 +17,7 @@
  * Input (little-endian):
  *   u32 magic 'DTI1', u32 total bytes, u32 case count, u32 n, u32 interesting[n]
  *   per case: u16 code length, u16 patch count, u32 eax ecx edx ebx esp ebp esi edi,
- *             u32 eflags, u32 data seed, u32 stack seed, code bytes,
+ *             u32 eflags, u32 data seed, u32 stack seed, u32 code offset, code bytes,
  *             patches: { u32 address, u32 value } (4-byte stores, applied in order)
  * Output:
  *   u32 magic 'DTO1', u32 cs ds es ss fs gs, then 16 x { u32 lar, u32 lar_ok, u32 lsl, u32 lsl_ok }
@@ -30,7 +30,7 @@ typedef unsigned short u16;
 typedef unsigned char u8;
 
 #define CODE 0x00100000u
-#define CODE_SIZE 0x1000u
+#define CODE_SIZE 0x2000u
 #define DATA 0x00200000u
 #define STACK 0x00300000u
 #define REGION 0x2000u
@@ -40,7 +40,7 @@ long sys6(long nr, long a, long b, long c, long d, long e, long f);
 void run_case(u32 *state);
 void resume_case(void);
 void sig_restorer(void);
-extern u32 saved_esp;
+extern u32 saved_esp, code_entry;
 
 #define SYS_read 3
 #define SYS_write 4
@@ -235,11 +235,12 @@ int harness_main(void) {
 		p += 4;
 		u32 regs[8];
 		for (u32 i = 0; i < 8; i++, p += 4) regs[i] = rd32(p);
-		u32 eflags = rd32(p), dataSeed = rd32(p + 4), stackSeed = rd32(p + 8);
-		p += 12;
-		if (codeLen > CODE_SIZE) die("difftest harness: code too long\n");
+		u32 eflags = rd32(p), dataSeed = rd32(p + 4), stackSeed = rd32(p + 8), codeOff = rd32(p + 12);
+		p += 16;
+		if (codeOff > CODE_SIZE || codeLen > CODE_SIZE - codeOff) die("difftest harness: code too long\n");
 		memset(code, 0xcc, CODE_SIZE);
-		memcpy(code, p, codeLen);
+		memcpy(code + codeOff, p, codeLen);
+		code_entry = CODE + codeOff;
 		p += codeLen;
 		fill(data, dataSeed);
 		fill(stack, stackSeed);
