@@ -24,6 +24,8 @@ export class Domain {
   readonly vcpus: Vcpu[] = [];
 
   maxPages = 0;
+  /** The E820 map the toolstack set (XENMEM_memory_map); empty: none (-ENOSYS). */
+  memoryMap: { addr: number; size: number; type: number }[] = [];
   sharedInfoMfn = 0;
   startInfoMfn = 0;
   vmAssist = 0;

@@ -26,6 +26,7 @@ import { Vcpu } from './vcpu';
 import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
 import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
+import { initialiseVcpu } from './hypercalls/vcpuinit';
 
 export interface HypervisorHooks {
   /** console_io output and hypervisor messages, per domain (-1: the hypervisor itself). */
@@ -262,9 +263,9 @@ export class Hypervisor {
   moveVcpuInfo(_dom: Domain, _v: Vcpu, _mfn: number, _offset: number): number {
     return -E.ENOSYS;
   }
-  /** VCPUOP_initialise: implemented with SMP support. */
-  initialiseVcpu(_dom: Domain, _v: Vcpu, _ctx: DataView): number {
-    return -E.ENOSYS;
+  /** VCPUOP_initialise from a vcpu_guest_context (hypercalls/vcpuinit.ts). */
+  initialiseVcpu(dom: Domain, v: Vcpu, ctx: DataView): number {
+    return initialiseVcpu(this, dom, v, ctx);
   }
 
   /**

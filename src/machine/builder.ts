@@ -53,6 +53,8 @@ export function buildDomain(hv: Hypervisor, cfg: BuildConfig): BuiltDomain {
   const ft = hv.mm.ft;
   const dom = hv.createDomain(cfg.domid, cfg.name, cfg.vcpus ?? 1);
   dom.maxPages = nrPages;
+  // libxl gives a PV domain one E820 RAM entry covering its maximum memory.
+  dom.memoryMap = [{ addr: 0, size: nrPages * 4096, type: 1 }];
   dom.backendDomid = cfg.backendDomid ?? 0;
 
   // Memory: PFN i -> the i-th frame allocated.

@@ -13,6 +13,10 @@ import { getDebugreg, setDebugreg } from './debugreg';
 import { iret } from './iret';
 import { vcpuOp } from './vcpuop';
 import { physdevOp, physdevOpCompat } from './physdev';
+import { eventChannelOp, eventChannelOpCompat } from './evtchn';
+import { grantTableOp } from './gnttab';
+import { memoryOp } from './memory';
+import { multicall } from './multicall';
 
 const table: (HcFn | undefined)[] = [];
 export function register(nr: number, fn: HcFn): void {
@@ -37,6 +41,11 @@ register(HC.iret, iret);
 register(HC.vcpu_op, vcpuOp);
 register(HC.physdev_op, physdevOp);
 register(HC.physdev_op_compat, physdevOpCompat);
+register(HC.event_channel_op, eventChannelOp);
+register(HC.event_channel_op_compat, eventChannelOpCompat);
+register(HC.grant_table_op, grantTableOp);
+register(HC.memory_op, memoryOp);
+register(HC.multicall, multicall);
 
 /** Run hypercall `nr` with its five arguments; the EAX value, or null if registers were set. */
 export function callHypercall(x: HcCtx, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): number | null {
