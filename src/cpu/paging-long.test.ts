@@ -40,3 +40,22 @@ describe('long-mode walk of a PV guest L3', () => {
     expect(setup(false, 0, 0x2007).run(2)).toBe(EXIT_EXCEPTION);
   });
 });
+
+describe('CMP reads its memory operand', () => {
+  it('compares against a read-only page without a write fault', () => {
+    const m = testMachine({ ramMiB: 4 });
+    const w = (a: number, lo: number, hi = 0) => { m.mem.i32[a >> 2] = lo; m.mem.i32[(a >> 2) + 1] = hi; };
+    // L3 -> L2 -> L1: code at VA 0x400000 (RW), data at 0x401000 read-only.
+    w(0x1000, 0x2001); w(0x2000 + 2 * 8, 0x3007); w(0x3000, 0x5003); w(0x3008, 0x6001);
+    m.mem.u8[0x6000] = 7;
+    // cmp byte [0x401000], 7 ; cmp dword [0x401000], 0 ; cmp [0x401000], eax
+    m.load(0x5000, [0x80, 0x3d, 0x00, 0x10, 0x40, 0x00, 0x07, 0x83, 0x3d, 0x00, 0x10, 0x40, 0x00, 0x00, 0x39, 0x05, 0x00, 0x10, 0x40, 0x00]);
+    const r = m.cpu.r;
+    r[R.CR3] = 0x1000; r[R.CR4] = CR4_PAE; r[R.EFER] = EFER_NXE; r[R.CR0] = CR0_PE | CR0_PG | CR0_WP;
+    m.cpu.tlbFlush(true);
+    m.cpu.interceptExc = -1;
+    r[R.EIP] = 0x400000;
+    expect(m.run(3)).toBe(EXIT_LIMIT);
+    expect(m.mem.i32[0x3008 >> 2] & 0x40).toBe(0); // the data PTE is not dirty
+  });
+});

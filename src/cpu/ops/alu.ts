@@ -43,18 +43,19 @@ export function alu(r: Int32Array, op: number, sz: number, a: number, b: number)
 
 function formsFor(op: number): OpRow[] {
   const n = NAMES[op], base = op << 3, store = op !== CMP;
+  // CMP only reads its destination: a read access (no write fault, no dirty bit, no code invalidation).
   const Eb_Gb: Handler = (c, i) => {
-    const a = rmwE8(c, i); if (c.fault) return;
+    const a = store ? rmwE8(c, i) : readE8(c, i); if (c.fault) return;
     const res = alu(c.r, op, 0, a, getR8(c, regField(c, i)));
     if (store) commitE8(c, res);
   };
   const Ev_Gv: Handler = (c, i) => {
-    const a = rmwE32(c, i); if (c.fault) return;
+    const a = store ? rmwE32(c, i) : readE32(c, i); if (c.fault) return;
     const res = alu(c.r, op, 2, a, c.r[regField(c, i)]);
     if (store) commitE32(c, res);
   };
   const Ew_Gw: Handler = (c, i) => {
-    const a = rmwE16(c, i); if (c.fault) return;
+    const a = store ? rmwE16(c, i) : readE16(c, i); if (c.fault) return;
     const res = alu(c.r, op, 1, a, getR16(c, regField(c, i)));
     if (store) commitE16(c, res);
   };
@@ -90,17 +91,17 @@ function formsFor(op: number): OpRow[] {
   };
   // Group 1 (80, 81, 83 with ModRM reg = op).
   const Eb_Ib: Handler = (c, i) => {
-    const a = rmwE8(c, i); if (c.fault) return;
+    const a = store ? rmwE8(c, i) : readE8(c, i); if (c.fault) return;
     const res = alu(c.r, op, 0, a, c.dImm[i] & 0xff);
     if (store) commitE8(c, res);
   };
   const Ev_I: Handler = (c, i) => {
-    const a = rmwE32(c, i); if (c.fault) return;
+    const a = store ? rmwE32(c, i) : readE32(c, i); if (c.fault) return;
     const res = alu(c.r, op, 2, a, c.dImm[i]);
     if (store) commitE32(c, res);
   };
   const Ew_I: Handler = (c, i) => {
-    const a = rmwE16(c, i); if (c.fault) return;
+    const a = store ? rmwE16(c, i) : readE16(c, i); if (c.fault) return;
     const res = alu(c.r, op, 1, a, c.dImm[i] & 0xffff);
     if (store) commitE16(c, res);
   };
