@@ -19,9 +19,9 @@
 // region the function returns with EIP and icount up to date.
 import { R } from '../shared/layout';
 import type { BlockFn, CodeCache } from './codecache';
-import { HANDLER_NAMES, HANDLERS } from './decode';
+import { HANDLER_NAMES, HANDLERS, handlerEndsBlock } from './decode';
 import { emitFast, prep, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
-import { cond, saveCF } from './flags';
+import { cond, saveCF, setArith } from './flags';
 
 /** Source-size budget for one region, so V8 still optimizes the function. */
 const MAX_REGION_SOURCE = 40_000;
@@ -73,8 +73,77 @@ function blockCase(cc: CodeCache, g: Gen, b: number, code16: boolean): string {
   // After a handler, c.icount is ic + k plus whatever the handler added itself
   // (REP iterations beyond the first), so the last instruction counts relatively.
   // Only the last instruction can add: repeating instructions end their block.
-  lines.push(`${lastGeneric ? 'ic = c.icount + 1' : `ic += ${n}`}; pc = ${branched ? 'c.nextEip' : next}; break; }`);
+  // A handler that ends its block may have changed the CPL (needR/needW above)
+  // or the paging (the region's EIPs may map elsewhere): the epoch says so.
+  const recheck = lastGeneric && handlerEndsBlock(cc.dOp[start + n - 1]) ? ` if (cc.epoch !== epoch) { c.icount = ic; r[${R.EIP}] = pc; return; }` : '';
+  lines.push(`${lastGeneric ? 'ic = c.icount + 1' : `ic += ${n}`}; pc = ${branched ? 'c.nextEip' : next};${recheck} break; }`);
   return lines.join('\n');
+}
+
+/** Where block b may go next: its branch or call target, its fallthrough, and the EIPs the run loop saw it go to. */
+function successors(cc: CodeCache, b: number, out: number[]): void {
+  const start = cc.bStart[b], n = cc.bCount[b], code16 = cc.bMode[b] === 0;
+  let end = cc.bEip[b];
+  for (let k = 0; k < n; k++) end += cc.dLen[start + k];
+  end = code16 ? end & 0xffff : end | 0;
+  const last = start + n - 1, name = HANDLER_NAMES[cc.dOp[last]].split('@')[0];
+  const rel = name.endsWith('_Jb') || name.endsWith('_Jz');
+  if (rel) out.push(code16 ? (end + cc.dImm[last]) & 0xffff : (end + cc.dImm[last]) | 0);
+  if (!name.startsWith('jmp') && !name.startsWith('ret')) out.push(end);
+  if (cc.bSuccEpoch[b] !== 0) {
+    out.push(cc.bSuccEip0[b]);
+    if (cc.bSucc1[b] >= 0) out.push(cc.bSuccEip1[b]);
+  }
+}
+
+/**
+ * The blocks to compile with block b (all of its page, generation and decode
+ * mode, EIPs in its linear page), b first, then breadth first over
+ * successors(): every block on a cycle through b (so a loop stays in one
+ * function, whichever of its blocks became hot last), and every block not yet
+ * compiled that those lead to. Blocks already compiled elsewhere are not
+ * followed further: their own region runs them, and a block that becomes hot
+ * late (a loop's exit, a function's caller) does not recompile the code
+ * around it.
+ */
+export function regionMembers(cc: CodeCache, b: number): number[] {
+  const ppn = cc.bPhys[b] >>> 12, mode = cc.bMode[b], eipPage = cc.bEip[b] & ~0xfff, gen = cc.pageGen[ppn];
+  const byEip = new Map<number, number>();
+  for (const x of cc.blocksOfPage(ppn)) {
+    if (cc.bMode[x] !== mode || cc.bGen[x] !== gen || (cc.bEip[x] & ~0xfff) !== eipPage) continue;
+    byEip.set(cc.bEip[x], x);
+  }
+  // The successor graph of what b reaches, and which of it reaches b back.
+  const succ = new Map<number, number[]>(), order = [b], tmp: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const x = order[k], out: number[] = [];
+    tmp.length = 0;
+    successors(cc, x, tmp);
+    for (const eip of tmp) {
+      const y = byEip.get(eip);
+      if (y === undefined || out.includes(y)) continue;
+      out.push(y);
+      if (!succ.has(y) && !order.includes(y)) order.push(y);
+    }
+    succ.set(x, out);
+  }
+  const pred = new Map<number, number[]>();
+  for (const [x, out] of succ) for (const y of out) { const l = pred.get(y); if (l) l.push(x); else pred.set(y, [x]); }
+  const onCycle = new Set<number>([b]), back = [b];
+  for (let k = 0; k < back.length; k++) {
+    for (const x of pred.get(back[k]) ?? []) if (!onCycle.has(x)) { onCycle.add(x); back.push(x); }
+  }
+  const members = [b], seen = new Set(members);
+  for (let k = 0; k < members.length; k++) {
+    const x = members[k];
+    if (x !== b && cc.bRegion[x] >= 0 && !onCycle.has(x)) continue;
+    for (const y of succ.get(x) ?? []) {
+      if (seen.has(y) || (cc.bRegion[y] >= 0 && !onCycle.has(y))) continue;
+      seen.add(y);
+      members.push(y);
+    }
+  }
+  return members;
 }
 
 /**
@@ -83,7 +152,7 @@ function blockCase(cc: CodeCache, g: Gen, b: number, code16: boolean): string {
  * left out; the caller records which made it (returned list).
  */
 export function compileRegion(cc: CodeCache, members: readonly number[], code16: boolean): { fn: BlockFn; included: number[] } {
-  const g: Gen = { params: ['cond', 'saveCF'], args: [cond, saveCF], seen: new Map() };
+  const g: Gen = { params: ['cond', 'saveCF', 'setArith'], args: [cond, saveCF, setArith], seen: new Map() };
   const cases: string[] = [];
   const included: number[] = [];
   let size = 0;
@@ -95,7 +164,7 @@ export function compileRegion(cc: CodeCache, members: readonly number[], code16:
     size += text.length;
   }
   const body = [
-    'const r = c.r, tlb = c.tlb, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit;',
+    'const r = c.r, r8 = c.r8, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',
     `let ic = c.icount, pc = r[${R.EIP}];`,
     'for (;;) {',
     'switch (pc) {',

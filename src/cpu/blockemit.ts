@@ -3,22 +3,33 @@
 // instruction, or null to fall back to calling the handler.
 //
 // What the fast paths skip, and why that is safe:
-// - Register-only forms touch nothing but registers and lazy flags, so they
-//   cannot fault and need no EIP/icount bookkeeping.
+// - Register-only forms touch nothing but registers and flags, so they cannot
+//   fault and need no EIP/icount bookkeeping. They leave exactly the register
+//   file the handler leaves, lazy-flag slots included (LF_A, LF_B, LF_R, LF_OP:
+//   snapshots compare them), so they store what the handler's alu()/setLazy()
+//   /shiftOp() would store, value for value.
 // - Memory forms take the fast path only for a flat segment, a TLB entry with
-//   the needed permission and a 4-byte-aligned dword; anything else runs the
-//   instruction's own handler, which does every check.
-// - A conditional branch right after a CMP/SUB, TEST/AND/OR/XOR, ADD or
-//   INC/DEC in the same block is decided from that instruction's operands
-//   (the lazy flags are still stored, for any later reader).
+//   the permission the handler's own translation asks for (a write translation
+//   for every read-modify-write, CMP included, as its handler does), and an
+//   access inside one page (4-byte aligned for dwords, so m32 can be used);
+//   anything else runs the instruction's own handler, which does every check
+//   and raises any fault with nothing changed. A TLB entry never gives write
+//   permission to a page holding decoded code, so fast writes cannot modify
+//   code.
+// - A condition (Jcc, SETcc, CMOVcc) right after a flag producer in the same
+//   block is decided from that instruction's operands; INC/DEC's saving of CF
+//   likewise. The lazy flags are still stored, for any later reader.
 import { R } from '../shared/layout';
 import type { CodeCache } from './codecache';
 import { NOREG, P_A16, P_LOCK, P_O16, P_REP, P_REPNE } from './defs';
-import { K_ADD, K_DEC, K_INC, K_LOGIC, K_SUB, S32 } from './flags';
+import { K_ADD, K_DEC, K_INC, K_LOGIC, K_RES, K_SUB, S32, S8 } from './flags';
+import { R8 } from './ops/helpers';
 
 /** What the previous instruction of the block left in the lazy flags, when known at compile time. */
 export interface KnownFlags {
   kind: number;
+  /** S8 or S32. For S8, a and b are byte values (0..255). */
+  size: number;
   a: string;
   b: string;
   res: string;
@@ -44,7 +55,8 @@ export interface Emitted {
   branch?: boolean;
 }
 
-const OPS: Record<string, { kind: number; expr: (a: string, b: string) => string; store: boolean }> = {
+interface AluOp { kind: number; expr: (a: string, b: string) => string; store: boolean }
+const OPS: Record<string, AluOp> = {
   add: { kind: K_ADD, expr: (a, b) => `(${a} + ${b}) | 0`, store: true },
   or: { kind: K_LOGIC, expr: (a, b) => `${a} | ${b}`, store: true },
   and: { kind: K_LOGIC, expr: (a, b) => `${a} & ${b}`, store: true },
@@ -54,8 +66,13 @@ const OPS: Record<string, { kind: number; expr: (a: string, b: string) => string
   test: { kind: K_LOGIC, expr: (a, b) => `${a} & ${b}`, store: false },
 };
 
-function lazy(kind: number, a: string, b: string, res: string): string {
-  return `r[${R.LF_A}] = ${a}; r[${R.LF_B}] = ${b}; r[${R.LF_R}] = ${res}; r[${R.LF_OP}] = ${(kind << 2) | S32};`;
+// EFLAGS bits, spelled out for generated code.
+const EF = R.EFLAGS;
+/** CF | PF | AF | ZF | SF | OF: what SHL/SHR/SAR replace. */
+const SHIFT_FLAGS = 0x8d5;
+
+function lazy(kind: number, size: number, a: string, b: string, res: string): string {
+  return `r[${R.LF_A}] = ${a}; r[${R.LF_B}] = ${b}; r[${R.LF_R}] = ${res}; r[${R.LF_OP}] = ${(kind << 2) | size};`;
 }
 
 /** The exit bookkeeping: state as the interpreter would have it before this instruction. */
@@ -77,111 +94,335 @@ function eaExpr(cc: CodeCache, s: number): string {
   return parts.length === 1 && b !== NOREG ? parts[0] : `(${parts.join(' + ')}) | 0`;
 }
 
-/** Fast aligned dword access guard: sets local `p` (dword index) when it holds. */
-function memGuard(x: EmitCtx, write: boolean, a: string): string {
-  const seg = x.cc.dSeg[x.s];
+/**
+ * Declares `a` (the offset, = linear address in a flat segment) and `e<a>`
+ * (its TLB entry), then opens an `if` whose condition holds when the fast path
+ * may access `size` bytes there in segment `seg` for reading or writing.
+ */
+function guard(write: boolean, size: number, seg: number, a: string, addr: string): string {
   const flat = write ? 'c.flatW' : 'c.flatR', need = write ? 'needW' : 'needR';
-  return `const ${a} = ${eaExpr(x.cc, x.s)}, e${x.k} = tlb[${a} >>> 12];
-if (((${flat} >> ${seg}) & 1) !== 0 && (e${x.k} & ${need}) === ${need} && (${a} & 3) === 0)`;
+  const fit = size === 4 ? ` && (${a} & 3) === 0` : size === 2 ? ` && (${a} & 0xfff) !== 0xfff` : '';
+  return `const ${a} = ${addr}, e${a} = tlb[${a} >>> 12];\nif (((${flat} >> ${seg}) & 1) !== 0 && (e${a} & ${need}) === ${need}${fit})`;
 }
-function dwordIndex(x: EmitCtx, a: string): string {
-  return `((e${x.k} & -4096) | (${a} & 0xfff)) >> 2`;
+/** The physical address behind a guard's offset `a`. */
+function phys(a: string): string {
+  return `((e${a} & -4096) | (${a} & 0xfff))`;
+}
+/** The memory operand of slot x.s: guard, then `fast` (given the physical address), else the handler. */
+function memOp(x: EmitCtx, write: boolean, size: number, fast: (p: string) => string, after = ''): string {
+  const a = `o${x.k}`;
+  return `{ ${guard(write, size, x.cc.dSeg[x.s], a, eaExpr(x.cc, x.s))} { const p${x.k} = ${phys(a)}; ${fast(`p${x.k}`)} } else { ${generic(x)}${after} } }`;
+}
+function load(size: number, p: string): string {
+  return size === 4 ? `m32[${p} >> 2]` : size === 2 ? `(m8[${p}] | (m8[${p} + 1] << 8))` : `m8[${p}]`;
+}
+function store(size: number, p: string, v: string): string {
+  if (size === 4) return `m32[${p} >> 2] = ${v};`;
+  if (size === 2) return `m8[${p}] = ${v}; m8[${p} + 1] = ${v} >> 8;`;
+  return `m8[${p}] = ${v};`;
+}
+/** A register operand of `size` bytes (1 or 4), as an lvalue. */
+function reg(size: number, n: number): string {
+  return size === 1 ? `r8[${R8[n]}]` : `r[${n}]`;
 }
 
-/** Emit a fast form for slot x.s, or null. Only 32-bit operand and address size, no REP/LOCK. */
+/** Emit a fast form for slot x.s, or null. Only 32-bit operand and address size, no LOCK. */
 export function emitFast(x: EmitCtx, name: string): Emitted | null {
   const cc = x.cc, s = x.s, pfx = cc.dPfx[s];
-  if (pfx & (P_O16 | P_A16 | P_REP | P_REPNE | P_LOCK)) return null;
-  const m = cc.dModrm[s], reg = (m >> 3) & 7, rm = m & 7, isReg = m >= 0xc0;
-  const k = x.k, imm = cc.dImm[s];
+  if (pfx & (P_O16 | P_A16 | P_LOCK)) return null;
   const [op, ...forms] = name.split('_');
   const form = forms.join('_');
+  // REP/REPNE change only the string instructions (the others ignore them, as their handlers do).
+  if (pfx & (P_REP | P_REPNE) && STRING[op] !== undefined) return null;
+  const m = cc.dModrm[s], g = (m >> 3) & 7, rm = m & 7, isReg = m >= 0xc0;
+  const k = x.k, imm = cc.dImm[s];
 
-  if (op === 'mov') {
-    if (form.startsWith('e') && form.endsWith('_Iz')) return { code: `r[${regOfMovImm(name)}] = ${imm};` };
-    if (form === 'Gv_Ev') {
-      if (isReg) return { code: `r[${reg}] = r[${rm}];` };
-      return { code: `{ ${memGuard(x, false, `a${k}`)} r[${reg}] = m32[${dwordIndex(x, `a${k}`)}]; else { ${generic(x)} } }` };
+  switch (op) {
+    case 'mov': return emitMov(x, form, g, rm, isReg, imm);
+    case 'lea': return isReg ? null : { code: `r[${g}] = ${eaExpr(cc, s)};` };
+    case 'movzx': case 'movsx': {
+      const size = form === 'Gv_Eb' ? 1 : form === 'Gv_Ew' ? 2 : 0;
+      if (!size) return null;
+      const ext = (v: string): string => op === 'movzx' ? v : size === 1 ? `(${v} << 24) >> 24` : `(${v} << 16) >> 16`;
+      if (isReg) {
+        const src = size === 1 ? `r8[${R8[rm]}]` : `(r[${rm}] & 0xffff)`;
+        return { code: `r[${g}] = ${ext(src)};` };
+      }
+      return { code: memOp(x, false, size, (p) => `r[${g}] = ${ext(load(size, p))};`) };
     }
-    if (form === 'Ev_Gv') {
-      if (isReg) return { code: `r[${rm}] = r[${reg}];` };
-      return { code: `{ ${memGuard(x, true, `a${k}`)} m32[${dwordIndex(x, `a${k}`)}] = r[${reg}]; else { ${generic(x)} } }` };
+    case 'cwde': return { code: 'r[0] = (r[0] << 16) >> 16;' };
+    case 'cdq': return { code: 'r[2] = r[0] >> 31;' };
+    case 'nop': return { code: '' };
+    case 'not': case 'neg': {
+      if (form !== 'Ev') return null;
+      const a = `a${k}`, res = `v${k}`;
+      if (op === 'not') {
+        return isReg ? { code: `r[${rm}] = ~r[${rm}];` } : { code: memOp(x, true, 4, (p) => `m32[${p} >> 2] = ~m32[${p} >> 2];`) };
+      }
+      // NEG is SUB 0 - a.
+      const f: KnownFlags = { kind: K_SUB, size: S32, a: '0', b: a, res };
+      const body = (src: string, dst: (v: string) => string): string =>
+        `${a} = ${src}; ${res} = (0 - ${a}) | 0; ${dst(res)} ${lazy(K_SUB, S32, '0', a, res)}`;
+      if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${rm}]`, (v) => `r[${rm}] = ${v};`)}`, flags: f };
+      // After the handler: NEG recorded its operand as LF_B.
+      return { code: `let ${a} = 0, ${res} = 0; ${memOp(x, true, 4, (p) => body(`m32[${p} >> 2]`, (v) => `m32[${p} >> 2] = ${v};`), ` ${a} = r[${R.LF_B}]; ${res} = r[${R.LF_R}];`)}`, flags: f };
     }
-    if (form === 'Ev_Iz' && isReg) return { code: `r[${rm}] = ${imm};` };
-    return null;
+    case 'inc': case 'dec': return emitIncDec(x, op, form, rm, isReg);
+    case 'shl': case 'sal': case 'shr': case 'sar': case 'rol': case 'ror':
+      return emitShift(x, op, form, rm, isReg, imm);
+    case 'imul': {
+      if (form !== 'Gv_Ev' && form !== 'Gv_Ev_Iz' && form !== 'Gv_Ev_Ib') return null;
+      // The product is exact in a double when it fits 32 bits; otherwise it
+      // differs from the truncated one: that is CF = OF = 1.
+      const two = form === 'Gv_Ev';
+      const body = (src: string): string => {
+        const b = two ? `r[${g}]` : String(imm);
+        return `{ const x${k} = ${src}, y${k} = ${b}, l${k} = Math.imul(x${k}, y${k}); r[${g}] = l${k}; setArith(r, 0x801, x${k} * y${k} !== l${k} ? 0x801 : 0); }`;
+      };
+      if (isReg) return { code: body(`r[${rm}]`), flags: null };
+      return { code: memOp(x, false, 4, (p) => body(`m32[${p} >> 2]`)), flags: null };
+    }
+    case 'push': case 'pop': return emitStack(x, op, form, imm);
+    case 'call': {
+      if (form !== 'Jz' || !x.last) return null;
+      const target = (x.next + imm) | 0;
+      return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${x.next}; r[4] = ${sp}; c.nextEip = ${target};`), branch: true };
+    }
+    case 'ret': {
+      if (form !== '' || !x.last) return null;
+      return { code: stackOp(x, false, (sp, p) => `c.nextEip = m32[${p} >> 2]; r[4] = (${sp} + 4) | 0;`), branch: true };
+    }
+    case 'jmp': {
+      if ((form !== 'Jb' && form !== 'Jz') || !x.last) return null;
+      return { code: `c.nextEip = ${(x.next + imm) | 0};`, branch: true };
+    }
   }
-  if (op === 'lea' && !isReg) return { code: `r[${reg}] = ${eaExpr(cc, s)};` };
 
   const alu = OPS[op];
-  if (alu) {
-    const a = `a${k}`, b = `b${k}`, res = `v${k}`;
-    // Register forms declare their operands at function scope (unique names per
-    // instruction) so that a following branch can test them.
-    // TEST records 0 as its second operand, like its handlers: compiled and
-    // interpreted code must leave identical register files (snapshots compare them).
-    const lfB = op === 'test' ? '0' : b;
-    const flags: KnownFlags = { kind: alu.kind, a, b: lfB, res };
-    const compute = `const ${res} = ${alu.expr(a, b)}; ${lazy(alu.kind, a, lfB, res)}`;
-    if (form === 'eAX_Iz') {
-      return { code: `const ${a} = r[0], ${b} = ${imm}; ${compute}${alu.store ? ` r[0] = ${res};` : ''}`, flags };
-    }
-    const srcImm = form === 'Ev_Iz' || form === 'Ev_Ib';
-    if (form === 'Ev_Gv' || srcImm) {
-      const src = srcImm ? String(imm) : `r[${reg}]`;
-      if (isReg) {
-        return { code: `const ${a} = r[${rm}], ${b} = ${src}; ${compute}${alu.store ? ` r[${rm}] = ${res};` : ''}`, flags };
-      }
-      // Memory destination: one translation for the read-modify-write.
-      const p = `p${k}`;
-      return {
-        code: `{ ${memGuard(x, alu.store, `m${k}`)} { const ${p} = ${dwordIndex(x, `m${k}`)}; const ${a} = m32[${p}], ${b} = ${src}; ${compute}${alu.store ? ` m32[${p}] = ${res};` : ''} } else { ${generic(x)} } }`,
-        flags: null,
-      };
-    }
-    if (form === 'Gv_Ev') {
-      if (isReg) {
-        return { code: `const ${a} = r[${reg}], ${b} = r[${rm}]; ${compute}${alu.store ? ` r[${reg}] = ${res};` : ''}`, flags };
-      }
-      return {
-        code: `{ ${memGuard(x, false, `m${k}`)} { const ${a} = r[${reg}], ${b} = m32[${dwordIndex(x, `m${k}`)}]; ${compute}${alu.store ? ` r[${reg}] = ${res};` : ''} } else { ${generic(x)} } }`,
-        flags: null,
-      };
-    }
-    return null;
-  }
+  if (alu) return emitAlu(x, op, alu, form, g, rm, isReg, imm);
 
-  if ((op === 'inc' || op === 'dec') && forms.length === 1 && forms[0].startsWith('e')) {
-    const n = regOfName(forms[0]);
-    const kind = op === 'inc' ? K_INC : K_DEC;
-    const a = `a${k}`, res = `v${k}`;
-    return {
-      code: `saveCF(r); const ${a} = r[${n}], ${res} = (${a} ${op === 'inc' ? '+' : '-'} 1) | 0; r[${n}] = ${res}; ${lazy(kind, a, '1', res)}`,
-      flags: { kind, a, b: '1', res },
-    };
-  }
+  const str = STRING[op];
+  if (str !== undefined) return emitString(x, str, op);
 
-  // Stack: a 32-bit flat SS and an aligned ESP take the fast path.
-  if ((op === 'push' || op === 'pop') && forms.length === 1 && forms[0].startsWith('e')) {
-    const n = regOfName(forms[0]);
-    const sp = `sp${k}`, e = `e${k}`;
-    const guard = (need: string) => `c.ss32 && ((c.flatW >> 2) & 1) !== 0 && (${sp} & 3) === 0 && (${e} = tlb[${sp} >>> 12], (${e} & ${need}) === ${need})`;
-    if (op === 'push') {
-      return { code: `{ const ${sp} = (r[4] - 4) | 0; let ${e} = 0; if (${guard('needW')}) { m32[((${e} & -4096) | (${sp} & 0xfff)) >> 2] = r[${n}]; r[4] = ${sp}; } else { ${generic(x)} } }` };
-    }
-    return { code: `{ const ${sp} = r[4]; let ${e} = 0; if (${guard('needR')}) { const v = m32[((${e} & -4096) | (${sp} & 0xfff)) >> 2]; r[4] = (${sp} + 4) | 0; r[${n}] = v; } else { ${generic(x)} } }` };
-  }
-
-  // Conditional branches: decide from the flags' producer when it is known.
+  // Condition-code consumers.
   if (op[0] === 'j' && (form === 'Jb' || form === 'Jz') && x.last && JCC[op.slice(1)] !== undefined) {
-    const cc4 = JCC[op.slice(1)];
-    const target = (x.next + imm) | 0;
-    const test = fusedCond(x.flags, cc4) ?? `cond(r, ${cc4})`;
-    return { code: `c.nextEip = ${test} ? ${target} : ${x.next};`, branch: true };
+    const test = condition(x.flags, JCC[op.slice(1)]);
+    return { code: `c.nextEip = ${test} ? ${(x.next + imm) | 0} : ${x.next};`, branch: true };
   }
-  if (op === 'jmp' && (form === 'Jb' || form === 'Jz') && x.last) {
-    return { code: `c.nextEip = ${(x.next + imm) | 0};`, branch: true };
+  if (op.startsWith('set') && form === 'Eb' && JCC[op.slice(3)] !== undefined) {
+    const test = condition(x.flags, JCC[op.slice(3)]);
+    if (isReg) return { code: `r8[${R8[rm]}] = ${test} ? 1 : 0;` };
+    return { code: memOp(x, true, 1, (p) => `m8[${p}] = ${test} ? 1 : 0;`) };
+  }
+  if (op.startsWith('cmov') && form === 'Gv_Ev' && JCC[op.slice(4)] !== undefined) {
+    const test = condition(x.flags, JCC[op.slice(4)]);
+    if (isReg) return { code: `if (${test}) r[${g}] = r[${rm}];` };
+    return { code: memOp(x, false, 4, (p) => `const t${k} = m32[${p} >> 2]; if (${test}) r[${g}] = t${k};`) };
   }
   return null;
+}
+
+function emitMov(x: EmitCtx, form: string, g: number, rm: number, isReg: boolean, imm: number): Emitted | null {
+  const cc = x.cc, s = x.s;
+  // mov_eXX_Iz / mov_XL_Ib: register from immediate.
+  let n = REGS.indexOf(form.split('_')[0]);
+  if (n >= 0 && form.endsWith('_Iz')) return { code: `r[${n}] = ${imm};` };
+  n = REGS8.indexOf(form.split('_')[0]);
+  if (n >= 0 && form.endsWith('_Ib')) return { code: `r8[${R8[n]}] = ${imm & 0xff};` };
+  switch (form) {
+    case 'Gv_Ev': case 'Gb_Eb': {
+      const size = form === 'Gv_Ev' ? 4 : 1;
+      if (isReg) return { code: `${reg(size, g)} = ${reg(size, rm)};` };
+      return { code: memOp(x, false, size, (p) => `${reg(size, g)} = ${load(size, p)};`) };
+    }
+    case 'Ev_Gv': case 'Eb_Gb': {
+      const size = form === 'Ev_Gv' ? 4 : 1;
+      if (isReg) return { code: `${reg(size, rm)} = ${reg(size, g)};` };
+      return { code: memOp(x, true, size, (p) => store(size, p, reg(size, g))) };
+    }
+    case 'Ev_Iz': case 'Eb_Ib': {
+      const size = form === 'Ev_Iz' ? 4 : 1, v = size === 4 ? imm : imm & 0xff;
+      if (isReg) return { code: `${reg(size, rm)} = ${v};` };
+      return { code: memOp(x, true, size, (p) => store(size, p, String(v))) };
+    }
+    case 'eAX_Ov': case 'Ov_eAX': {
+      // moffs: the offset is the displacement.
+      const a = `o${x.k}`, write = form === 'Ov_eAX';
+      const fast = write ? `m32[${phys(a)} >> 2] = r[0];` : `r[0] = m32[${phys(a)} >> 2];`;
+      return { code: `{ ${guard(write, 4, cc.dSeg[s], a, String(cc.dDisp[s]))} { ${fast} } else { ${generic(x)} } }` };
+    }
+  }
+  return null;
+}
+
+/** After a slow path that ran the handler: take the operands it recorded, so a later condition can still use them. */
+function readBack(a: string, b: string | null, res: string): string {
+  return ` ${a} = r[${R.LF_A}];${b ? ` ${b} = r[${R.LF_B}];` : ''} ${res} = r[${R.LF_R}];`;
+}
+
+function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm: number, isReg: boolean, imm: number): Emitted | null {
+  const k = x.k;
+  const a = `a${k}`, b = `b${k}`, res = `v${k}`;
+  const byteForm = form === 'Eb_Gb' || form === 'Gb_Eb' || form === 'Eb_Ib' || form === 'AL_Ib';
+  const size = byteForm ? 1 : 4, sz = byteForm ? S8 : S32;
+  // TEST records 0 as its second operand, like its handlers.
+  const lfB = op === 'test' ? '0' : b;
+  const flags: KnownFlags = { kind: alu.kind, size: sz, a, b: lfB, res };
+  const compute = `${res} = ${alu.expr(a, b)}; ${lazy(alu.kind, sz, a, lfB, res)}`;
+  // The immediate as the handler passes it: masked to a byte for 8-bit ALU ops
+  // (TEST Eb,Ib and AL,Ib use the sign-extended value, which gives the same AND).
+  const immV = byteForm && op !== 'test' ? imm & 0xff : imm;
+  let dst: 'E' | 'G' | 'A';
+  let src: string;
+  switch (form) {
+    case 'eAX_Iz': case 'AL_Ib': dst = 'A'; src = String(immV); break;
+    case 'Ev_Iz': case 'Ev_Ib': case 'Eb_Ib': dst = 'E'; src = String(immV); break;
+    case 'Ev_Gv': case 'Eb_Gb': dst = 'E'; src = reg(size, g); break;
+    case 'Gv_Ev': case 'Gb_Eb': dst = 'G'; src = ''; break;
+    default: return null;
+  }
+  // Operands live at block scope (unique names per instruction) so that a
+  // following condition can test them.
+  const decl = `let ${a} = 0, ${b} = 0, ${res} = 0;`;
+  if (dst === 'A') {
+    return { code: `${decl} ${a} = ${reg(size, 0)}; ${b} = ${src}; ${compute}${alu.store ? ` ${reg(size, 0)} = ${res};` : ''}`, flags };
+  }
+  if (dst === 'E') {
+    if (isReg) {
+      return { code: `${decl} ${a} = ${reg(size, rm)}; ${b} = ${src}; ${compute}${alu.store ? ` ${reg(size, rm)} = ${res};` : ''}`, flags };
+    }
+    // Memory destination: one write translation for the read-modify-write
+    // (TEST reads only; CMP translates for writing, as its handler does).
+    const write = op !== 'test';
+    return {
+      code: `${decl} ${memOp(x, write, size, (p) => `${a} = ${load(size, p)}; ${b} = ${src}; ${compute}${alu.store ? ` ${store(size, p, res)}` : ''}`, readBack(a, b, res))}`,
+      flags,
+    };
+  }
+  if (isReg) {
+    return { code: `${decl} ${a} = ${reg(size, g)}; ${b} = ${reg(size, rm)}; ${compute}${alu.store ? ` ${reg(size, g)} = ${res};` : ''}`, flags };
+  }
+  return {
+    code: `${decl} ${memOp(x, false, size, (p) => `${a} = ${reg(size, g)}; ${b} = ${load(size, p)}; ${compute}${alu.store ? ` ${reg(size, g)} = ${res};` : ''}`, readBack(a, b, res))}`,
+    flags,
+  };
+}
+
+/** INC/DEC save CF into EFLAGS (when the lazy state holds it), then record their own kind. */
+function emitIncDec(x: EmitCtx, op: string, form: string, rm: number, isReg: boolean): Emitted | null {
+  const k = x.k, kind = op === 'inc' ? K_INC : K_DEC;
+  const a = `a${k}`, res = `v${k}`;
+  const f: KnownFlags = { kind, size: S32, a, b: '1', res };
+  const body = (src: string, dst: (v: string) => string): string =>
+    `${saveCFCode(x.flags)} ${a} = ${src}; ${res} = (${a} ${op === 'inc' ? '+' : '-'} 1) | 0; ${dst(res)} ${lazy(kind, S32, a, '1', res)}`;
+  const n = REGS.indexOf(form);
+  if (n >= 0) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${n}]`, (v) => `r[${n}] = ${v};`)}`, flags: f };
+  if (form !== 'Ev') return null;
+  if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${rm}]`, (v) => `r[${rm}] = ${v};`)}`, flags: f };
+  return { code: `let ${a} = 0, ${res} = 0; ${memOp(x, true, 4, (p) => body(`m32[${p} >> 2]`, (v) => `m32[${p} >> 2] = ${v};`), readBack(a, null, res))}`, flags: f };
+}
+
+/** flags.ts saveCF(), decided at compile time when the lazy state's producer is known. */
+function saveCFCode(f: KnownFlags | null): string {
+  if (!f) return 'saveCF(r);';
+  const M = f.size === S8 ? 0xff : -1;
+  const u = (v: string): string => (M === -1 ? `(${v} >>> 0)` : `(${v} & 0xff)`);
+  switch (f.kind) {
+    case K_ADD: return `r[${EF}] = (r[${EF}] & -2) | (${u(f.res)} < ${u(f.a)} ? 1 : 0);`;
+    case K_SUB: return `r[${EF}] = (r[${EF}] & -2) | (${u(f.a)} < ${u(f.b)} ? 1 : 0);`;
+    case K_LOGIC: return `r[${EF}] = r[${EF}] & -2;`;
+    case K_INC: case K_DEC: case K_RES: return '';
+  }
+  return 'saveCF(r);';
+}
+
+/**
+ * SHL/SHR/SAR of a dword (flags as shiftOp: CF, OF and AF = 0 into EFLAGS, the
+ * result flags lazy with K_RES), ROL/ROR by an immediate (CF and OF through
+ * setArith, as shiftOp). A count of 0 changes nothing.
+ */
+function emitShift(x: EmitCtx, op: string, form: string, rm: number, isReg: boolean, imm: number): Emitted | null {
+  const k = x.k;
+  let count: number | null;
+  if (form === 'Ev_Ib') count = imm & 31;
+  else if (form === 'Ev_1') count = 1;
+  else if (form === 'Ev_CL' && op !== 'rol' && op !== 'ror') count = null;
+  else return null;
+  if (count === 0) return null;
+  const a = `a${k}`, res = `v${k}`, n = count === null ? `n${k}` : String(count);
+  let body: string;
+  if (op === 'rol' || op === 'ror') {
+    const c0 = count as number;
+    const rot = op === 'rol' ? `(${a} << ${c0}) | (${a} >>> ${32 - c0})` : `(${a} >>> ${c0}) | (${a} << ${32 - c0})`;
+    const cf = op === 'rol' ? `(${res} & 1)` : `((${res} >>> 31) & 1)`;
+    const of = op === 'rol' ? `(((${res} >>> 31) ^ ${res}) & 1)` : `(((${res} >>> 31) ^ (${res} >>> 30)) & 1)`;
+    body = `${res} = ${rot}; setArith(r, 0x801, ${cf} | (${of} << 11));`;
+  } else {
+    let v: string, cf: string, of: string;
+    if (op === 'shr') { v = `(${a} >>> ${n}) | 0`; cf = `(${a} >>> (${n} - 1)) & 1`; of = `(${a} >>> 31) & 1`; }
+    else if (op === 'sar') { v = `${a} >> ${n}`; cf = `(${a} >> (${n} - 1)) & 1`; of = '0'; }
+    else { v = `${a} << ${n}`; cf = `(${a} >>> (32 - ${n})) & 1`; of = `((${res} >>> 31) ^ c${k}) & 1`; }
+    body = `${res} = ${v}; const c${k} = ${cf}; r[${EF}] = (r[${EF}] & ${~SHIFT_FLAGS}) | c${k} | ((${of}) << 11); ${lazy(K_RES, S32, '0', '0', res)}`;
+  }
+  const flags: KnownFlags | null = op === 'rol' || op === 'ror' || count === null ? null : { kind: K_RES, size: S32, a: '0', b: '0', res };
+  const decl = `let ${a} = 0, ${res} = 0;`;
+  if (count === null) {
+    // By CL: the count is read after the operand (which may fault first).
+    if (isReg) return { code: `{ const ${n} = r8[4] & 31; if (${n} !== 0) { ${decl} ${a} = r[${rm}]; ${body} r[${rm}] = ${res}; } }`, flags };
+    return { code: memOp(x, true, 4, (p) => `const ${n} = r8[4] & 31; if (${n} !== 0) { ${decl} ${a} = m32[${p} >> 2]; ${body} m32[${p} >> 2] = ${res}; }`), flags };
+  }
+  if (isReg) return { code: `${decl} ${a} = r[${rm}]; ${body} r[${rm}] = ${res};`, flags };
+  const after = flags ? ` ${res} = r[${R.LF_R}];` : '';
+  return { code: `${decl} ${memOp(x, true, 4, (p) => `${a} = m32[${p} >> 2]; ${body} m32[${p} >> 2] = ${res};`, after)}`, flags };
+}
+
+/** A 32-bit push or pop through a flat SS (32-bit, B set) at an aligned ESP; `fast` gets the new/old ESP and the physical address. */
+function stackOp(x: EmitCtx, push: boolean, fast: (sp: string, p: string) => string): string {
+  const k = x.k, sp = `sp${k}`, e = `e${k}`, need = push ? 'needW' : 'needR';
+  const spv = push ? '(r[4] - 4) | 0' : 'r[4]';
+  return `{ const ${sp} = ${spv}; const ${e} = tlb[${sp} >>> 12]; if (c.ss32 && ((${push ? 'c.flatW' : 'c.flatR'} >> 2) & 1) !== 0 && (${sp} & 3) === 0 && (${e} & ${need}) === ${need}) { const q${k} = (${e} & -4096) | (${sp} & 0xfff); ${fast(sp, `q${k}`)} } else { ${generic(x)} } }`;
+}
+
+function emitStack(x: EmitCtx, op: string, form: string, imm: number): Emitted | null {
+  const n = REGS.indexOf(form);
+  if (op === 'push') {
+    // PUSH ESP pushes the value before the decrement.
+    const v = n >= 0 ? `r[${n}]` : form === 'Iz' || form === 'Ib' ? String(imm) : null;
+    if (v === null) return null;
+    return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${v}; r[4] = ${sp};`) };
+  }
+  if (n < 0) return null;
+  // POP ESP: ESP is incremented, then overwritten with the popped value.
+  return { code: stackOp(x, false, (sp, p) => `const t${x.k} = m32[${p} >> 2]; r[4] = (${sp} + 4) | 0; r[${n}] = t${x.k};`) };
+}
+
+/** String instructions without REP and with a 32-bit address size: [kind, element size]. */
+const STRING: Record<string, [string, number]> = {
+  movsb: ['movs', 1], movs: ['movs', 4], stosb: ['stos', 1], stos: ['stos', 4], lodsb: ['lods', 1], lods: ['lods', 4],
+};
+
+/**
+ * MOVS/STOS/LODS, one element: source seg:ESI (the decoded segment), destination
+ * ES:EDI, both advanced by the element size, backwards when DF is set.
+ */
+function emitString(x: EmitCtx, [kind, size]: [string, number], _op: string): Emitted | null {
+  const cc = x.cc, s = x.s, k = x.k;
+  const d = `d${k}`;
+  const dir = `const ${d} = (r[${EF}] & 0x400) !== 0 ? ${-size} : ${size};`;
+  const acc = size === 4 ? 'r[0]' : 'r8[0]';
+  if (kind === 'stos') {
+    return { code: `{ ${dir} ${guard(true, size, 0, `w${k}`, 'r[7]')} { ${store(size, phys(`w${k}`), acc)} r[7] = (w${k} + ${d}) | 0; } else { ${generic(x)} } }` };
+  }
+  if (kind === 'lods') {
+    return { code: `{ ${dir} ${guard(false, size, cc.dSeg[s], `s${k}`, 'r[6]')} { ${acc} = ${load(size, phys(`s${k}`))}; r[6] = (s${k} + ${d}) | 0; } else { ${generic(x)} } }` };
+  }
+  // MOVS: both guards must hold (the handler reads the source first, then writes).
+  const src = `s${k}`, dst = `w${k}`;
+  const g1 = guard(false, size, cc.dSeg[s], src, 'r[6]').replace(/\nif \((.*)\)$/s, ';\nconst ok' + k + ' = $1;');
+  const g2 = guard(true, size, 0, dst, 'r[7]').replace(/\nif \((.*)\)$/s, ';\nif (ok' + k + ' && $1)');
+  return {
+    code: `{ ${dir} ${g1} ${g2} { ${store(size, phys(dst), load(size, phys(src)))} r[6] = (${src} + ${d}) | 0; r[7] = (${dst} + ${d}) | 0; } else { ${generic(x)} } }`,
+  };
 }
 
 const JCC: Record<string, number> = {
@@ -189,17 +430,49 @@ const JCC: Record<string, number> = {
 };
 
 const REGS = ['eAX', 'eCX', 'eDX', 'eBX', 'eSP', 'eBP', 'eSI', 'eDI'];
-function regOfName(n: string): number {
-  return REGS.indexOf(n);
-}
-function regOfMovImm(name: string): number {
-  return REGS.indexOf(name.split('_')[1]);
+const REGS8 = ['AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH'];
+
+/** Condition cc as an expression: from known operands when possible, else flags.ts cond(). */
+function condition(f: KnownFlags | null, cc: number): string {
+  return fusedCond(f, cc) ?? `cond(r, ${cc})`;
 }
 
 /** A condition computed from known operands, or null when it needs the general path. */
-function fusedCond(f: KnownFlags | null, cc: number): string | null {
+export function fusedCond(f: KnownFlags | null, cc: number): string | null {
   if (!f) return null;
   const { a, b, res } = f;
+  if (f.size === S8) {
+    // Byte operands are 0..255; the result is unmasked.
+    const sa = `((${a} << 24) >> 24)`, sb = `((${b} << 24) >> 24)`;
+    if (f.kind === K_SUB) {
+      switch (cc) {
+        case 2: return `${a} < ${b}`;
+        case 3: return `${a} >= ${b}`;
+        case 4: return `${a} === ${b}`;
+        case 5: return `${a} !== ${b}`;
+        case 6: return `${a} <= ${b}`;
+        case 7: return `${a} > ${b}`;
+        case 8: return `(${res} & 0x80) !== 0`;
+        case 9: return `(${res} & 0x80) === 0`;
+        case 12: return `${sa} < ${sb}`;
+        case 13: return `${sa} >= ${sb}`;
+        case 14: return `${sa} <= ${sb}`;
+        case 15: return `${sa} > ${sb}`;
+      }
+      return null;
+    }
+    if (f.kind === K_LOGIC) {
+      switch (cc) {
+        case 0: case 2: return 'false';
+        case 1: case 3: return 'true';
+        case 4: case 6: return `(${res} & 0xff) === 0`;
+        case 5: case 7: return `(${res} & 0xff) !== 0`;
+        case 8: case 12: return `(${res} & 0x80) !== 0`;
+        case 9: case 13: return `(${res} & 0x80) === 0`;
+      }
+    }
+    return null;
+  }
   if (f.kind === K_SUB) {
     switch (cc) {
       case 2: return `(${a} >>> 0) < (${b} >>> 0)`;
@@ -231,12 +504,14 @@ function fusedCond(f: KnownFlags | null, cc: number): string | null {
     }
     return null;
   }
-  // ADD, INC, DEC: ZF and SF come straight from the result.
-  switch (cc) {
-    case 4: return `${res} === 0`;
-    case 5: return `${res} !== 0`;
-    case 8: return `${res} < 0`;
-    case 9: return `${res} >= 0`;
+  // ADD, INC, DEC, and K_RES (SHL/SHR/SAR): ZF and SF come straight from the result.
+  if (f.kind === K_ADD || f.kind === K_INC || f.kind === K_DEC || f.kind === K_RES) {
+    switch (cc) {
+      case 4: return `${res} === 0`;
+      case 5: return `${res} !== 0`;
+      case 8: return `${res} < 0`;
+      case 9: return `${res} >= 0`;
+    }
   }
   return null;
 }

@@ -16,7 +16,7 @@ import { ACC_EXEC, EXIT_HLT, EXIT_LIMIT, GP, IF } from './defs';
 import { raise, X_BLOCK, X_EXIT, X_FAULT, X_RETIRE } from './exceptions';
 import { deliverExternal, deliverPending } from './deliver';
 import { translateSlow, UNBACKED } from './paging';
-import { compileRegion } from './blockcompile';
+import { compileRegion, regionMembers } from './blockcompile';
 import './ops/index';
 
 const SCRATCH_BLOCK = -2;
@@ -91,27 +91,27 @@ export function run(c: Cpu, maxInstructions: number): number {
 }
 
 /** Regions compiled for one page before its blocks are compiled one by one instead. */
-const MAX_REGIONS_PER_PAGE = 12;
+const MAX_REGIONS_PER_PAGE = 64;
 
 /**
- * Compile the hot blocks of block b's page (same decode mode, EIPs in the same
- * linear page, hottest first) into a region. Returns the region id.
+ * Compile block b with the blocks of its page it leads to (same decode mode,
+ * EIPs in the same linear page; see regionMembers) into a region. Returns the
+ * region id.
  */
 function buildRegion(c: Cpu, b: number): number {
-  const cc = c.code, ppn = cc.bPhys[b] >>> 12, mode = cc.bMode[b], eipPage = cc.bEip[b] & ~0xfff;
+  const cc = c.code, ppn = cc.bPhys[b] >>> 12;
   const tries = cc.pageRegions.get(ppn) ?? 0;
-  let members = [b];
-  if (tries < MAX_REGIONS_PER_PAGE) {
-    const gen = cc.pageGen[ppn];
-    const others = cc.blocksOfPage(ppn).filter((x) => x !== b && cc.bMode[x] === mode && cc.bGen[x] === gen && (cc.bEip[x] & ~0xfff) === eipPage);
-    others.sort((x, y) => cc.bHits[y] - cc.bHits[x] || x - y);
-    members = members.concat(others);
-  }
+  // A block decoded under a non-flat CS is never looked up again (its length
+  // depends on the limit): it is compiled alone.
+  const shared = cc.blocksOfPage(ppn).includes(b);
+  const members = tries < MAX_REGIONS_PER_PAGE && shared ? regionMembers(cc, b) : [b];
   cc.pageRegions.set(ppn, tries + 1);
-  const { fn, included } = compileRegion(cc, members, mode === 0);
+  const { fn, included } = compileRegion(cc, members, cc.bMode[b] === 0);
   const id = cc.regions.length;
-  cc.regions.push({ fn, gen: cc.pageGen[ppn], ppn, eipPage });
-  for (const x of included) cc.bRegion[x] = id;
+  cc.regions.push({ fn, gen: cc.pageGen[ppn], ppn, eipPage: cc.bEip[b] & ~0xfff });
+  // Blocks compiled before keep their region (its function is warm); the new
+  // one runs them only when entered through b or code compiled with it.
+  for (const x of included) if (x === b || cc.bRegion[x] < 0) cc.bRegion[x] = id;
   return id;
 }
 
