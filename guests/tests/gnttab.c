@@ -118,7 +118,7 @@ void test_main(void)
 	struct gnttab_map_grant_ref m = { .host_addr = (uint32_t)map_va, .flags = GNTMAP_host_map, .ref = 11, .dom = me };
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m, 1);
 	check_detail(rc == 0 && m.status == GNTST_okay, "map_grant_ref of our own grant", "rc %d status %d", (int)rc, m.status);
-	check_eq(*(volatile char *)(map_va + 7), 0x19, "the grant mapping shows the granted page");
+	check_eq(rd8(map_va + 7), 0x19, "the grant mapping shows the granted page");
 	check(gt[11].flags & GTF_writing, "while mapped writable the entry has GTF_writing");
 	struct gnttab_unmap_grant_ref u = { .host_addr = (uint32_t)map_va, .handle = m.handle };
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);

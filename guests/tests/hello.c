@@ -4,6 +4,27 @@
  * xen-3.0-x86_32p domU (2.1-2.5): the magic, where start_info, the page tables and
  * the boot stack sit, the P2M list agreeing with the hypervisor's M2P table at
  * 0xF5800000, the console page, and the hypercall page's stubs (4.2).
+ *
+ * Expected lines:
+ *   OK the kernel runs in ring 1
+ *   OK start_info.magic is xen-3.0-x86_32p
+ *   OK nr_pages is not zero
+ *   OK ESI points at a page after the kernel, inside the domain's memory
+ *   OK a domU is not privileged
+ *   OK shared_info is a page-aligned machine address
+ *   OK the P2M list is page aligned, between the kernel and start_info
+ *   OK pt_base is page aligned
+ *   OK the page tables follow start_info, xenstore and console
+ *   OK at least an L3, an L2 and an L1
+ *   OK L3 slot 3 is present
+ *   OK ESP is the top of the boot stack page after the page tables
+ *   OK cmd_line is NUL-terminated
+ *   OK P2M and M2P agree
+ *   OK store_mfn is the page after start_info
+ *   OK console_mfn is the page after the xenstore page
+ *   OK store and console have their own event channels
+ *   OK console connection byte
+ *   OK hypercall page stubs
  */
 #include "test.h"
 

@@ -137,7 +137,7 @@ static void memory_checks(void)
 		     "XENMEM_decrease_reservation gives a frame back", "rc %d", (int)rc);
 	ext[0] = pfn;
 	rc = HYPERVISOR_memory_op(XENMEM_populate_physmap, &r);
-	check_detail(rc == 1 && M2P[ext[0]] == pfn, "XENMEM_populate_physmap gets a frame and sets its M2P entry", "rc %d mfn 0x%x",
+	check_detail(rc == 1 && rd32(&M2P[ext[0]]) == pfn, "XENMEM_populate_physmap gets a frame and sets its M2P entry", "rc %d mfn 0x%x",
 		     (int)rc, ext[0]);
 	p2m[pfn] = ext[0];
 	rc = HYPERVISOR_memory_op(XENMEM_increase_reservation, &r);

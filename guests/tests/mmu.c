@@ -79,11 +79,11 @@ static uint32_t foreign_mfn(void)
 	uint32_t shinfo = start_info->shared_info >> 12;
 
 	for (uint32_t m = 0; max > 0 && m < (uint32_t)max; m++) {
-		uint32_t pfn = M2P[m];
+		uint32_t pfn = rd32(&M2P[m]);
 		if (m != shinfo && (pfn >= start_info->nr_pages || p2m[pfn] != m))
 			return m;
 	}
-	return 0;
+	return 0xffffffffu;
 }
 
 static void va_mapping_checks(void)
@@ -95,7 +95,7 @@ static void va_mapping_checks(void)
 	rc = HYPERVISOR_update_va_mapping((unsigned long)alias, make_pte(mfn, PTE_KERNEL_RO), UVMF_INVLPG);
 	check_eq(rc, 0, "update_va_mapping maps a second VA of a page");
 	page[100] = 0x5a;
-	check_eq(alias[100], 0x5a, "the alias reads what the first VA wrote");
+	check_eq(rd8(&alias[100]), 0x5a, "the alias reads what the first VA wrote");
 	rc = HYPERVISOR_update_va_mapping((unsigned long)alias, 0, UVMF_INVLPG);
 	check_eq(rc, 0, "update_va_mapping clears the alias");
 	trap_clear();
@@ -119,7 +119,7 @@ static void va_mapping_checks(void)
 
 	fmfn = foreign_mfn();
 	rc = HYPERVISOR_update_va_mapping((unsigned long)alias, make_pte(fmfn, PTE_KERNEL_RO), UVMF_INVLPG);
-	check_detail(fmfn != 0 && rc == -XEN_EBUSY, "a mapping of a frame the domain does not own: -EBUSY",
+	check_detail(fmfn != 0xffffffffu && rc == -XEN_EBUSY, "a mapping of a frame the domain does not own: -EBUSY",
 		     "mfn 0x%x rc %d", fmfn, (int)rc);
 
 	check_eq(HYPERVISOR_update_va_mapping_otherdomain((unsigned long)alias, make_pte(mfn, PTE_KERNEL_RO), UVMF_INVLPG,
@@ -149,7 +149,7 @@ static void mmu_update_checks(void)
 	rc = HYPERVISOR_mmu_update(u, 2, &done, DOMID_SELF);
 	HYPERVISOR_mmuext_op(&(struct mmuext_op){ .cmd = MMUEXT_TLB_FLUSH_LOCAL }, 1, 0, DOMID_SELF);
 	page[5] = 0x77;
-	check(rc == 0 && done == 2 && alias[5] == 0x77 && alias2[5] == 0x77,
+	check(rc == 0 && done == 2 && rd8(&alias[5]) == 0x77 && rd8(&alias2[5]) == 0x77,
 	      "mmu_update batch of 2 writes both L1 entries, done = 2");
 
 	u[0].val = 0;
@@ -168,9 +168,9 @@ static void mmu_update_checks(void)
 	check(rc == 0 && *(uint64_t *)(plain + 16) == 0x1122334455667788ull,
 	      "mmu_update of a plain page writes the value unchecked");
 
-	uint32_t pfn = M2P[mfn];
+	uint32_t pfn = rd32(&M2P[mfn]);
 	rc = mmu_update1(((uint64_t)mfn << 12) | MMU_MACHPHYS_UPDATE, 0x1234);
-	check(rc == 0 && M2P[mfn] == 0x1234, "MMU_MACHPHYS_UPDATE changes the M2P entry");
+	check(rc == 0 && rd32(&M2P[mfn]) == 0x1234, "MMU_MACHPHYS_UPDATE changes the M2P entry");
 	mmu_update1(((uint64_t)mfn << 12) | MMU_MACHPHYS_UPDATE, pfn);
 	rc = mmu_update1(((uint64_t)foreign_mfn() << 12) | MMU_MACHPHYS_UPDATE, 0x1234);
 	check_detail(rc < 0, "MMU_MACHPHYS_UPDATE of a frame we do not own: refused", "rc %d", (int)rc);
@@ -211,7 +211,7 @@ static void pin_checks(void)
 
 	rc = mmu_update1(l2e_maddr(va), make_pte(l1mfn, PTE_TABLE));
 	check_eq(rc, 0, "mmu_update hooks the new L1 into the L2");
-	check_eq(*(volatile char *)va, 0x3c, "the VA mapped by the new L1 reads the data page");
+	check_eq(rd8((void *)va), 0x3c, "the VA mapped by the new L1 reads the data page");
 	check_eq(mmuext1(MMUEXT_UNPIN_TABLE, l1mfn, 0), 0, "UNPIN_TABLE of the L1 in use");
 	check_eq(mmuext1(MMUEXT_UNPIN_TABLE, l1mfn, 0), -XEN_EINVAL, "UNPIN_TABLE of a table that is not pinned: -EINVAL");
 	check_eq(mmu_update1(l2e_maddr(va + 0x200000), make_pte(dmfn, PTE_TABLE | _PAGE_PSE)), -XEN_EINVAL,
@@ -247,7 +247,7 @@ static void pin_checks(void)
 		cur_l3 = l3;
 		__asm__ volatile("movl %%cr3, %0" : "=r" (cr3));
 		check_eq(cr3, (l3mfn << 12) | (l3mfn >> 20), "MOV from CR3 shows the new L3");
-		check_eq(*(volatile char *)va, 0x3c, "the kernel still runs on the new page tables");
+		check_eq(rd8((void *)va), 0x3c, "the kernel still runs on the new page tables");
 		check_eq(mmuext1(MMUEXT_NEW_BASEPTR, boot_l3, 0), 0, "NEW_BASEPTR back to the boot L3");
 		cur_l3 = (uint64_t *)start_info->pt_base;
 	}

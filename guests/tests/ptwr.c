@@ -52,13 +52,13 @@ void test_main(void)
 	__asm__ volatile(TRAP_INSN("movl %1, (%0)") :: "r" (e), "r" (newlo) : "memory");
 	check_eq(last_trap.vector, TRAP_NONE, "a direct write to an L1 entry is emulated");
 	mmuext1(MMUEXT_INVLPG_LOCAL, (unsigned long)alias, 0);
-	check(e[0] == newlo && alias[9] == 0x42, "the entry written directly maps the page");
+	check(rd32(e) == newlo && rd8(&alias[9]) == 0x42, "the entry written directly maps the page");
 
 	old = newlo;
 	trap_clear();
 	uint32_t want = 0;
 	__asm__ volatile(TRAP_INSN("lock cmpxchgl %2, (%3)") : "=a" (want) : "0" (old), "r" (0u), "r" (e) : "memory");
-	check(last_trap.vector == TRAP_NONE && want == old && e[0] == 0, "CMPXCHG on an L1 entry is emulated");
+	check(last_trap.vector == TRAP_NONE && want == old && rd32(e) == 0, "CMPXCHG on an L1 entry is emulated");
 
 	__asm__ volatile("movl %1, (%0)" :: "r" (e), "r" (newlo) : "memory");
 	trap_clear();
@@ -66,7 +66,7 @@ void test_main(void)
 	check_detail(last_trap.vector == 14 && last_trap.err == 3,
 		     "a direct write of an invalid L1 entry (a writable page table): #PF error 3", "vector %u err 0x%x",
 		     last_trap.vector, last_trap.err);
-	check_eq(e[0], newlo, "the refused write left the entry unchanged");
+	check_eq(rd32(e), newlo, "the refused write left the entry unchanged");
 
 	volatile uint32_t *l2 = (volatile uint32_t *)l2e_of(0xe0000000);
 	trap_clear();

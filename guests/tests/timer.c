@@ -90,7 +90,7 @@ void test_main(void)
 	n = wait_ticks(3, 10);
 	check(n >= 3, "the periodic timer ticks while we block");
 	uint64_t d1 = tick_at[2] - tick_at[1];
-	check_detail(d1 >= 9 * MS && d1 <= 11 * MS, "periodic ticks are 10 ms apart", "%u us", (unsigned)(d1 / 1000));
+	check_detail(d1 >= 9 * MS && d1 <= 11 * MS, "periodic ticks are 10 ms apart", "%u us", (unsigned)d1 / 1000);
 	check_eq(vcpu0->evtchn_upcall_mask, 0, "SCHEDOP_block clears the upcall mask");
 
 	check_eq(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, 0), 0, "VCPUOP_stop_periodic_timer");
@@ -123,7 +123,7 @@ void test_main(void)
 	d1 = tick_at[2] - tick_at[1];
 	check_detail(rc == 0 && ticks >= 3 && d1 >= 19 * MS / 10 && d1 <= 21 * MS / 10,
 		     "VCPUOP_set_periodic_timer 2 ms ticks 2 ms apart", "rc %d ticks %u, %u us", (int)rc, ticks,
-		     (unsigned)(d1 / 1000));
+		     (unsigned)d1 / 1000);
 
 	struct vcpu_set_singleshot_timer ss = { .timeout_abs_ns = system_time() + 3 * MS };
 	n = ticks;

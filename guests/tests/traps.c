@@ -25,6 +25,8 @@
  *   OK TI_SET_IF masks events in the handler
  *   OK TI_SET_IF: the upcall mask is restored after HYPERVISOR_iret
  *   OK set_trap_table with an unmapped pointer: -EFAULT
+ *   OK CMP with a memory operand on a read-only page does not fault
+ *   OK CMP with a memory operand on a not-present page: #PF error 0
  */
 #include "test.h"
 
@@ -152,5 +154,15 @@ void test_main(void)
 
 	check_eq(HYPERVISOR_set_trap_table((struct trap_info *)0x00200000), -XEN_EFAULT,
 		 "set_trap_table with an unmapped pointer: -EFAULT");
+
+	/* CMP only reads its memory operand: no write fault on a read-only page, W clear in #PF. */
+	trap_clear();
+	__asm__ volatile(TRAP_INSN("cmpb $0x42, (%0)") :: "r" (ro_page) : "memory", "cc");
+	check_detail(last_trap.vector == TRAP_NONE, "CMP with a memory operand on a read-only page does not fault",
+		     "vector %u err 0x%x", last_trap.vector, last_trap.err);
+	trap_clear();
+	__asm__ volatile(TRAP_INSN("cmpl %%eax, (%0)") :: "r" (bad), "a" (0) : "memory", "cc");
+	check_detail(last_trap.vector == 14 && last_trap.err == 0, "CMP with a memory operand on a not-present page: #PF error 0",
+		     "vector %u err 0x%x", last_trap.vector, last_trap.err);
 	done();
 }

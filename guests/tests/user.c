@@ -41,7 +41,7 @@ USER_PROG(u_rdkernel, TRAP_INSN("movl 0xc0000000, %eax") "movl $1, %ebx\n\t");
 USER_PROG(u_wrro, TRAP_INSN("movl %eax, urodata") "movl $1, %ebx\n\t");
 USER_PROG(u_many, TRAP_INSN("ud2") TRAP_INSN("ud2") "movl $42, %ebx\n\t");
 /* Spin until the kernel's event handler writes udata[0]. */
-USER_PROG(u_wait, "1: cmpl $0, udata\n\tje 1b\n\tmovl udata, %ebx\n\t");
+USER_PROG(u_wait, "movl $1000000, %ecx\n1: movl udata, %ebx\n\ttestl %ebx, %ebx\n\tloopz 1b\n\t");
 __asm__(".pushsection .text.user, \"ax\"\n.balign 4096\n.globl user_text_end\nuser_text_end:\n.popsection\n");
 extern char user_text_start[], user_text_end[];
 void u_cs(void), u_int80(void), u_int82(void), u_int20(void), u_int3(void), u_cli(void), u_hlt(void),
@@ -109,7 +109,8 @@ void test_main(void)
 	      "INT 0x80 (DPL 3) from ring 3 is a direct trap: vector 0x80, CS 0xe02b");
 	check(last_trap.ss == FLAT_USER_SS && last_trap.esp > (uint32_t)ustack &&
 	      last_trap.esp <= (uint32_t)ustack + sizeof(ustack), "the ring-3 frame carries the user ESP and SS 0xe033");
-	check(frame_addr != 0 && frame_addr < (uint32_t)ustack, "the ring-3 frame is on the stack_switch stack");
+	check(frame_addr != 0 && (frame_addr < (uint32_t)ustack || frame_addr >= (uint32_t)ustack + sizeof(ustack)),
+	      "the ring-3 frame is on the stack_switch stack");
 
 	run(u_int82);
 	check_detail(last_trap.vector == 13 && last_trap.err == 0x412, "INT 0x82 from ring 3 (a hypercall) is refused: #GP error 0x412",

@@ -44,6 +44,7 @@ _start:
 	/* Our own stack in .bss, so tests do not depend on the size of the boot stack. */
 	movl $stack_top, %esp
 	xorl %ebp, %ebp
+	call mm_init		/* the P2M pointer and free-page cursor (lib/mm.c) */
 	call test_main
 	call done		/* does not return: shuts the domain down */
 1:	jmp 1b

@@ -25,7 +25,7 @@ void *pfn_to_va(unsigned long pfn)
 	return VIRT_BASE + pfn * PAGE;
 }
 
-static void mm_init(void)
+void mm_init(void)
 {
 	if (p2m)
 		return;

@@ -146,6 +146,28 @@ int user_run(void (*fn)(void), void *user_stack_top);
 extern trap_fn user_int80_hook;
 void user_longjmp(int v) __attribute__((noreturn));
 
+/*
+ * Plain loads (MOV) from memory that may be mapped read-only. Without them gcc
+ * may fold a load into CMP with a memory operand; keeping the access a MOV keeps
+ * a test about the hypervisor independent of how the CPU treats CMP's operand
+ * (traps.c checks that separately).
+ */
+static inline uint32_t rd8(const volatile void *p)
+{
+	uint32_t v;
+	__asm__ volatile("movzbl (%1), %0" : "=r" (v) : "r" (p) : "memory");
+	return v;
+}
+static inline uint32_t rd32(const volatile void *p)
+{
+	uint32_t v;
+	__asm__ volatile("movl (%1), %0" : "=r" (v) : "r" (p) : "memory");
+	return v;
+}
+
+/* mm.c: called by entry.S before test_main (p2m, cur_l3, the free-page cursor). */
+void mm_init(void);
+
 /* 64-bit values in printf: high and low halves. */
 #define HI(x) ((unsigned)((uint64_t)(x) >> 32))
 #define LO(x) ((unsigned)(x))

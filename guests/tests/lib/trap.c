@@ -48,8 +48,14 @@ void trap_dispatch(struct trap_frame *f)
 
 	if (hooks[f->vector & 255] && hooks[f->vector & 255](f))
 		return;
+	/*
+	 * Software interrupts (INT3, INTO, INT n delivered as vector n) report the EIP
+	 * after the instruction; every other vector here is a fault at it. Matching
+	 * on the right column keeps back-to-back TRAP_INSNs apart.
+	 */
+	int after = f->vector == 3 || f->vector == 4 || f->vector >= 32;
 	for (p = __fixup_start; p < __fixup_end; p += 2) {
-		if (f->eip == p[0] || f->eip == p[1]) {
+		if (f->eip == p[after]) {
 			record(f);
 			f->eip = p[1];
 			return;
