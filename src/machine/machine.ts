@@ -14,6 +14,12 @@ export interface MachineConfig {
   ramMiB: number;
   /** Register files to reserve: the most vcpus all domains together may have. */
   maxVcpus?: number;
+  /**
+   * Memory to build the machine in (the worker passes the one it shared with the UI
+   * at hello); it must be all zeroes, as a fresh one is. ramMiB and maxVcpus are then
+   * taken from it.
+   */
+  memory?: MachineMemory;
 }
 
 export interface MachineEvents {
@@ -37,7 +43,7 @@ export class Machine {
   private nextDomid = 1;
 
   constructor(cfg: MachineConfig, events: MachineEvents = {}) {
-    this.mem = MachineMemory.create({ ramMiB: cfg.ramMiB, vcpus: cfg.maxVcpus ?? 8 });
+    this.mem = cfg.memory ?? MachineMemory.create({ ramMiB: cfg.ramMiB, vcpus: cfg.maxVcpus ?? 8 });
     this.hv = new Hypervisor(this.mem, {
       console: (domid, bytes) => events.hvConsole?.(domid, bytes),
       shutdown: (dom) => events.shutdown?.(dom),

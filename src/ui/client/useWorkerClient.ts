@@ -1,23 +1,43 @@
-// Starts the worker for as long as the calling component is mounted, and offers
-// window.pvplay.ping() for the devtools console and the e2e tests.
+// Starts the worker for as long as the calling component is mounted, boots the
+// shipped demo guest, and offers window.pvplay (ping, boot) for the devtools
+// console and the e2e tests. Components send keystrokes with sendConsoleInput.
 import { useEffect } from 'react';
 import { workerStore } from '../store/workerStore';
+import { INITIAL_MACHINE_STATE, machineStore } from '../store/machineStore';
+import { consoleStreams } from './consoleStreams';
 import { WorkerClient, type PingResult } from './workerClient';
+
+/** The guest the playground boots on load (public/guests/, relative to the page). */
+export const DEMO_GUEST = { url: 'guests/console.elf', name: 'demo' };
 
 declare global {
   interface Window {
-    pvplay?: { ping(): Promise<PingResult> };
+    pvplay?: { ping(): Promise<PingResult>; boot(url: string, name?: string): void };
   }
+}
+
+let active: WorkerClient | null = null;
+
+/** Keystrokes for a domain's PV console; dropped when no worker runs. */
+export function sendConsoleInput(domid: number, data: Uint8Array): void {
+  active?.type(domid, data);
 }
 
 export function useWorkerClient(): void {
   useEffect(() => {
-    const client = new WorkerClient(workerStore);
-    window.pvplay = { ping: () => client.ping() };
+    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot: DEMO_GUEST });
+    active = client;
+    window.pvplay = {
+      ping: () => client.ping(),
+      boot: (url, name) => client.boot(url, name ?? url.split('/').pop() ?? 'guest'),
+    };
     return () => {
       delete window.pvplay;
+      if (active === client) active = null;
       client.dispose();
       workerStore.setState({ status: { phase: 'starting' } });
+      machineStore.setState(INITIAL_MACHINE_STATE);
+      consoleStreams.clear();
     };
   }, []);
 }

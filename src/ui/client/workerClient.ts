@@ -1,8 +1,13 @@
 // The UI's end of the worker: starts it, says hello, turns its replies into store
 // updates, and checks that machine memory really is shared (the worker stores a
-// byte, the UI reads it from its own view of the same buffer).
-import { PROTOCOL_VERSION, probeAddress, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
+// byte, the UI reads it from its own view of the same buffer). Then it boots the
+// guest it was told to (the shipped demo guest), sends keystrokes, and routes
+// console bytes to consoleStreams, never through a store.
+import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
 import type { WorkerStore } from '../store/workerStore';
+import { INITIAL_MACHINE_STATE, type MachineStore } from '../store/machineStore';
+import type { ConsoleStreams } from './consoleStreams';
+import { XenLinePrefixer } from './xenLines';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -22,17 +27,33 @@ interface PendingPing {
   reject: (error: Error) => void;
 }
 
+export interface ClientOptions {
+  machine: MachineStore;
+  consoles: ConsoleStreams;
+  /** A guest image to boot as soon as the worker is ready. */
+  autoBoot?: { url: string; name: string };
+}
+
 export class WorkerClient {
   private readonly worker: Worker;
   private readonly store: WorkerStore;
+  private readonly machine: MachineStore;
+  private readonly consoles: ConsoleStreams;
+  private readonly autoBoot: ClientOptions['autoBoot'];
   private readonly pending = new Map<number, PendingPing>();
   private memory: WebAssembly.Memory | null = null;
-  private ramBytes = 0;
+  private probeAddr = 0;
   private nextId = 1;
   private readyTimer: ReturnType<typeof setTimeout> | null;
+  private bootSentAt = 0;
+  private readonly xenLines = new XenLinePrefixer();
+  private readonly encoder = new TextEncoder();
 
-  constructor(store: WorkerStore) {
+  constructor(store: WorkerStore, options: ClientOptions) {
     this.store = store;
+    this.machine = options.machine;
+    this.consoles = options.consoles;
+    this.autoBoot = options.autoBoot;
     this.worker = new Worker(new URL('../../worker/main.ts', import.meta.url), { type: 'module', name: 'pvplay-machine' });
     this.worker.addEventListener('message', (e: MessageEvent<WorkerToUi>) => this.receive(e.data));
     this.worker.addEventListener('error', (e) => this.fail(`the worker could not start: ${e.message || 'script error'}`));
@@ -46,7 +67,7 @@ export class WorkerClient {
     const memory = this.memory;
     if (!memory) return Promise.reject(new Error('the worker is not ready'));
     const view = new Uint8Array(memory.buffer);
-    const addr = probeAddress(this.ramBytes);
+    const addr = this.probeAddr;
     // A value different from what is there now, so a stale read cannot pass.
     const probe = (Atomics.load(view, addr) + 1 + (randomByte() % 255)) & 0xff;
     const id = this.nextId++;
@@ -54,6 +75,20 @@ export class WorkerClient {
       this.pending.set(id, { probe, sentAt: performance.now(), resolve, reject });
       this.send({ v: PROTOCOL_VERSION, type: 'ping', id, probe });
     });
+  }
+
+  /** Boot a PV kernel from a URL (resolved against the page) or from its bytes. */
+  boot(image: string | ArrayBuffer, name: string): void {
+    const resolved = typeof image === 'string' ? new URL(image, document.baseURI).href : image;
+    this.consoles.clear();
+    this.bootSentAt = performance.now();
+    this.machine.setState({ ...INITIAL_MACHINE_STATE, phase: 'booting', imageName: name });
+    this.send({ v: PROTOCOL_VERSION, type: 'boot', image: resolved, name });
+  }
+
+  /** Keystrokes for a domain's PV console. */
+  type(domid: number, data: Uint8Array): void {
+    if (data.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'console-input', domid, data });
   }
 
   dispose(): void {
@@ -72,16 +107,38 @@ export class WorkerClient {
       case 'ready':
         this.clearReadyTimer();
         this.memory = msg.memory;
-        this.ramBytes = msg.ramBytes;
+        this.probeAddr = msg.probeAddr;
         this.store.setState({
           status: { phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, sharedCheck: 'pending', rttMs: null },
         });
         void this.selfCheck();
+        // The worker answers in order: the self-check's ping is handled before this boot.
+        if (this.autoBoot) this.boot(this.autoBoot.url, this.autoBoot.name);
         return;
       case 'pong':
         this.settlePing(msg.id, msg.probeAddr);
         return;
+      case 'machine':
+        this.machine.setState({ phase: msg.phase, message: msg.message ?? null });
+        return;
+      case 'domain':
+        this.machine.setState((s) => ({
+          domains: { ...s.domains, [msg.domain.domid]: msg.domain },
+          consoleDomid: s.domains[msg.domain.domid] ? s.consoleDomid : msg.domain.domid,
+        }));
+        return;
+      case 'console':
+        this.consoleBytes(msg.source, msg.domid, msg.data);
+        return;
+      case 'stats':
+        this.machine.setState({ stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs } });
+        return;
       case 'error':
+        if (msg.code === 'boot' || msg.code === 'busy') {
+          // About the machine, not the worker: the worker is fine and keeps answering.
+          if (msg.code === 'boot') this.machine.setState({ phase: 'failed', message: msg.message });
+          return;
+        }
         this.fail(`the worker reports ${msg.code}: ${msg.message}`);
         return;
       default: {
@@ -89,6 +146,17 @@ export class WorkerClient {
         return unreachable;
       }
     }
+  }
+
+  private consoleBytes(source: 'guest' | 'xen', domid: number, data: Uint8Array): void {
+    if (source === 'xen') {
+      this.consoles.append('xen', this.encoder.encode(this.xenLines.format(domid, data)));
+      return;
+    }
+    if (this.machine.getState().bootToOutputMs === null) {
+      this.machine.setState({ bootToOutputMs: performance.now() - this.bootSentAt });
+    }
+    this.consoles.append(`guest:${domid}`, data);
   }
 
   private settlePing(id: number, probeAddr: number): void {

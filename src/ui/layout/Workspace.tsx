@@ -8,13 +8,13 @@ import {
   type DockviewReadyEvent,
   type IDockviewPanelHeaderProps,
 } from 'dockview-react';
-import { PlaceholderPanel } from '../panels/PlaceholderPanel';
+import { PanelHost } from '../panels/PanelHost';
 import { useColorScheme } from '../theme/useColorScheme';
 import { PANEL_COMPONENT, addMissingPanels, buildDefaultLayout } from './defaultLayout';
 import { attachLayout } from './layoutController';
 import { forgetLayout, loadLayout, saveLayout } from './layoutStorage';
 
-const components = { [PANEL_COMPONENT]: PlaceholderPanel };
+const components = { [PANEL_COMPONENT]: PanelHost };
 
 /** The panels are a fixed set: they can be moved and stacked, not closed. */
 function Tab(props: IDockviewPanelHeaderProps) {

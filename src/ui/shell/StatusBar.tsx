@@ -1,10 +1,14 @@
 import { useWorkerStatus } from '../store/workerStore';
-import { describeWorker } from './statusText';
+import { useMachine } from '../store/machineStore';
+import { describeMachineStatus, describeWorker } from './statusText';
 
 export function StatusBar() {
   const status = useWorkerStatus();
   const line = describeWorker(status);
   const check = status.phase === 'ready' ? status.sharedCheck : undefined;
+  const phase = useMachine((s) => s.phase);
+  const imageName = useMachine((s) => s.imageName);
+  const stats = useMachine((s) => s.stats);
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       <span className={`status-dot status-${line.tone}`} aria-hidden="true" />
@@ -17,7 +21,9 @@ export function StatusBar() {
         </span>
       )}
       <span className="status-spacer" />
-      <span className="status-machine">no machine running</span>
+      <span className="status-machine" data-testid="machine-status" data-phase={phase}>
+        {describeMachineStatus(phase, imageName, stats)}
+      </span>
     </footer>
   );
 }

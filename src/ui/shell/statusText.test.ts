@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeWorker } from './statusText';
+import { describeMachineStatus, describeWorker } from './statusText';
 
 describe('describeWorker', () => {
   it('says the worker is starting', () => {
@@ -18,5 +18,15 @@ describe('describeWorker', () => {
 
   it('passes the failure message through', () => {
     expect(describeWorker({ phase: 'failed', message: 'boom' })).toEqual({ text: 'worker failed', detail: 'boom', tone: 'bad' });
+  });
+});
+
+describe('describeMachineStatus', () => {
+  it('says what the machine does and how much it has run', () => {
+    expect(describeMachineStatus('none', null, null)).toBe('no machine running');
+    expect(describeMachineStatus('booting', 'demo', null)).toBe('booting demo…');
+    expect(describeMachineStatus('running', 'demo', { instructions: 2_500_000, systemTimeNs: 3.2e9, wallMs: 3300 })).toBe(
+      'demo: running · 2.5 M instructions · virtual time 3.2 s',
+    );
   });
 });

@@ -38,3 +38,27 @@ function formatMiB(bytes: number): string {
 function formatMs(ms: number | null): string {
   return ms === null ? '—' : `${ms.toFixed(1)} ms`;
 }
+
+/** The machine's corner of the status bar: what runs, and how fast. */
+export function describeMachineStatus(
+  phase: 'none' | 'booting' | 'running' | 'stopped' | 'failed',
+  imageName: string | null,
+  stats: { instructions: number; systemTimeNs: number; wallMs: number } | null,
+): string {
+  const name = imageName ?? 'guest';
+  switch (phase) {
+    case 'none':
+      return 'no machine running';
+    case 'booting':
+      return `booting ${name}…`;
+    case 'failed':
+      return `${name}: machine stopped by an error`;
+    case 'stopped':
+      return `${name}: stopped`;
+    case 'running': {
+      if (!stats) return `${name}: running`;
+      const mInsns = stats.instructions / 1e6;
+      return `${name}: running · ${mInsns.toFixed(1)} M instructions · virtual time ${(stats.systemTimeNs / 1e9).toFixed(1)} s`;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { IDockviewPanelProps } from 'dockview-react';
+import { ConsolePanel } from './console/ConsolePanel';
+import { PlaceholderPanel } from './PlaceholderPanel';
+
+/**
+ * Every panel goes through here, by id: saved layouts name one component for all
+ * panels, so a panel that becomes real needs no layout migration.
+ */
+export function PanelHost(props: IDockviewPanelProps) {
+  switch (props.api.id) {
+    case 'console':
+      return <ConsolePanel />;
+    default:
+      return <PlaceholderPanel {...props} />;
+  }
+}

@@ -1,0 +1,51 @@
+// What the UI knows about the machine in the worker: its phase, its domains, the
+// guest whose console the Console panel shows, and the latest figures. Console
+// bytes are not here (they go straight to the terminals: client/consoleStreams.ts);
+// this store changes only on state changes and a few times a second for stats.
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { DomainInfo, MachinePhase } from '../../protocol/messages';
+
+export interface MachineStats {
+  instructions: number;
+  systemTimeNs: number;
+  wallMs: number;
+}
+
+export interface MachineState {
+  /** 'none' until the first boot command. */
+  phase: MachinePhase | 'none';
+  /** Why the machine failed, when it did. */
+  message: string | null;
+  /** The image being booted or running, as the UI named it. */
+  imageName: string | null;
+  domains: Record<number, DomainInfo>;
+  /** The domain whose PV console the Console panel shows: the last one that appeared. */
+  consoleDomid: number | null;
+  stats: MachineStats | null;
+  /** Milliseconds from the boot command to the guest's first console output, once known. */
+  bootToOutputMs: number | null;
+}
+
+export type MachineStore = ReturnType<typeof createMachineStore>;
+
+export const INITIAL_MACHINE_STATE: MachineState = {
+  phase: 'none',
+  message: null,
+  imageName: null,
+  domains: {},
+  consoleDomid: null,
+  stats: null,
+  bootToOutputMs: null,
+};
+
+export function createMachineStore() {
+  return createStore<MachineState>()(() => INITIAL_MACHINE_STATE);
+}
+
+/** The page's one machine store. */
+export const machineStore = createMachineStore();
+
+export function useMachine<T>(select: (s: MachineState) => T): T {
+  return useStore(machineStore, select);
+}
