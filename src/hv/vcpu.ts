@@ -48,6 +48,8 @@ export class Vcpu {
   virtualTs = false;
   cr2 = 0;
   iopl = 0;
+  /** MISC_FEATURES_ENABLES.CPUID_FAULTING: CPUID in guest user mode raises #GP(0). */
+  cpuidFaulting = false;
   /** Guest GDT: machine frames and entry count (set_gdt); LDT linear base and entries (MMUEXT_SET_LDT). */
   gdtFrames: number[] = [];
   gdtEnts = 0;

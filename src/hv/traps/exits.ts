@@ -4,8 +4,10 @@
 // guest directly; any other INT n is delivered only if the trap table's DPL
 // allows it, else #GP((n << 3) | 2). Exceptions go to the guest's trap table,
 // after the special cases Xen handles itself: the forced-emulation CPUID
-// prefix, the #NM that clears the virtual TS, and ring-1 privileged
-// instructions that Xen emulates.
+// prefix (from either ring), the #NM that clears the virtual TS, and the
+// privileged instructions Xen emulates (#GP(0) from either ring; privop.ts
+// decides what user mode may do). CPUID in user mode with CPUID faulting
+// enabled is #GP(0); the forced form then faults on the CPUID itself.
 import { R } from '../../shared/layout';
 import {
   EXIT_CPUID, EXIT_EXCEPTION, EXIT_HLT, EXIT_IO, EXIT_LIMIT, EXIT_MSR, EXIT_PRIV, EXIT_RDTSC, EXIT_SHUTDOWN,
@@ -36,6 +38,7 @@ export function handleExit(hv: Hypervisor, dom: Domain, v: Vcpu, reason: number)
     case EXIT_IO:
       return emulateIo(hv, dom, v);
     case EXIT_CPUID:
+      if (r[R.CPL] !== 1 && v.cpuidFaulting) return injectException(hv, dom, v, 13, 0);
       emulateCpuid(hv, dom, v);
       r[R.EIP] = r[R.EXIT_NEXT_EIP];
       return;
@@ -80,16 +83,30 @@ function exception(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number, error: 
   const c = v.cpu, r = c.r;
   switch (vector) {
     case 6: {
-      // ud2; .ascii "xen"; cpuid: the forced-emulation prefix for CPUID.
+      // ud2; .ascii "xen"; cpuid: the forced-emulation prefix for CPUID. Xen
+      // reads the 5-byte signature, compares it, then reads the 2-byte opcode;
+      // a read that fails is #PF(0) at the first byte it could not read (so
+      // even a plain UD2 just before an unmapped page is a #PF).
       const g = new GuestMem(c);
       g.limit = 0x100000000;
-      const ok = FORCED_EMULATION.every((b, k) => g.u8(r[R.EIP] + k) === b) && g.ok;
-      if (ok && r[R.CPL] === 1) {
-        emulateCpuid(hv, dom, v);
-        r[R.EIP] = (r[R.EIP] + FORCED_EMULATION.length) | 0;
-        return;
+      const eip = r[R.EIP];
+      for (const [from, to] of [[0, 5], [5, 7]]) {
+        for (let k = from; k < to; k++) {
+          g.u8((eip + k) | 0);
+          if (!g.ok) return injectException(hv, dom, v, 14, 0, (eip + k) | 0);
+        }
+        for (let k = from; k < to; k++) {
+          if (g.u8((eip + k) | 0) !== FORCED_EMULATION[k]) return injectException(hv, dom, v, 6, error);
+        }
       }
-      break;
+      const cpuidAt = (eip + 5) | 0;
+      if (r[R.CPL] !== 1 && v.cpuidFaulting) {
+        r[R.EIP] = cpuidAt;
+        return injectException(hv, dom, v, 13, 0);
+      }
+      emulateCpuid(hv, dom, v);
+      r[R.EIP] = (cpuidAt + 2) | 0;
+      return;
     }
     case 7:
       // Xen clears TS (real and virtual) before giving #NM to the guest; #NM with
@@ -102,7 +119,7 @@ function exception(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number, error: 
       r[R.CR0] &= ~CR0_TS;
       break;
     case 13:
-      if (error === 0 && r[R.CPL] === 1) return emulatePrivileged(hv, dom, v);
+      if (error === 0) return emulatePrivileged(hv, dom, v);
       break;
     case 14:
       if (hv.pageFaultHook?.(dom, v, error)) return;

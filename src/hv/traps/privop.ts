@@ -5,8 +5,12 @@
 // port I/O goes through the virtual IOPL or the guest's I/O bitmap and reaches
 // no hardware (reads give all ones; port 0x70, the RTC index, is latched).
 // Everything else (HLT, LGDT, LIDT, LTR, INVLPG, LMSW...) is #GP(0) for the
-// guest, and so is any of these from ring 3. CPUID gives the domain's policy,
-// with the Xen leaves at 0x40000000.
+// guest. From ring 3 only the IOPL-sensitive ones (CLI, STI, port I/O) are
+// emulated, judged against the virtual IOPL at CPL 3; the rest are #GP(0).
+// CPUID gives the domain's policy, with the Xen leaves at 0x40000000. CPUID
+// faulting is offered (PLATFORM_INFO bit 31, MISC_FEATURES_ENABLES bit 0, as
+// Xen on hardware that has it): when enabled, CPUID in guest user mode, plain
+// or forced, is #GP(0); the kernel's is always answered.
 import { R, SEG_ES } from '../../shared/layout';
 import { CR0_TS } from '../../cpu/defs';
 import { IO_OUT, IO_REP, IO_STRING } from '../../cpu/ops/privio';
@@ -75,8 +79,7 @@ export function emulateIo(hv: Hypervisor, dom: Domain, v: Vcpu): void {
 
 /** Decode and emulate the privileged instruction at EIP (from EXIT_PRIV or #GP(0) in ring 1). */
 export function emulatePrivileged(hv: Hypervisor, dom: Domain, v: Vcpu): void {
-  const c = v.cpu, r = c.r;
-  if (r[R.CPL] !== 1) return gp(hv, dom, v);
+  const c = v.cpu, r = c.r, user = r[R.CPL] !== 1;
   const g = new GuestMem(c);
   g.limit = 0x100000000;
   let eip = r[R.EIP], b = g.u8(eip);
@@ -89,7 +92,8 @@ export function emulatePrivileged(hv: Hypervisor, dom: Domain, v: Vcpu): void {
     if (!ioplAllows(dom, v)) return gp(hv, dom, v);
     return next(1);
   }
-  if (b !== 0x0f) return gp(hv, dom, v);
+  // Everything below needs (virtual) ring 0: from guest user mode it is #GP(0).
+  if (b !== 0x0f || user) return gp(hv, dom, v);
   const op = g.u8(eip + 1), modrm = g.u8(eip + 2);
   if (!g.ok) return gp(hv, dom, v);
   const reg = (modrm >> 3) & 7, rm = modrm & 7;
@@ -147,11 +151,20 @@ export function emulatePrivileged(hv: Hypervisor, dom: Domain, v: Vcpu): void {
 }
 
 const MSR_TSC = 0x10, MSR_EFER = 0xc0000080, MSR_PAT = 0x277, MSR_MISC_ENABLE = 0x1a0, MSR_APIC_BASE = 0x1b;
+/** PLATFORM_INFO (read-only; bit 31: CPUID faulting available) and MISC_FEATURES_ENABLES (bit 0: enable it). */
+export const MSR_PLATFORM_INFO = 0xce, MSR_MISC_FEATURES_ENABLES = 0x140;
+export const PLATFORM_INFO_CPUID_FAULTING = 0x80000000 | 0, MISC_FEATURES_CPUID_FAULTING = 1;
 
 function emulateMsrAt(hv: Hypervisor, dom: Domain, v: Vcpu, write: boolean, advance: () => void): void {
   const r = v.cpu.r, msr = r[R.ECX] >>> 0;
   if (r[R.CPL] !== 1) return gp(hv, dom, v);
   if (write) {
+    if (msr === MSR_MISC_FEATURES_ENABLES) {
+      // Only the CPUID-faulting bit exists; any other bit set is #GP(0).
+      if (r[R.EDX] !== 0 || (r[R.EAX] & ~MISC_FEATURES_CPUID_FAULTING) !== 0) return gp(hv, dom, v);
+      v.cpuidFaulting = (r[R.EAX] & MISC_FEATURES_CPUID_FAULTING) !== 0;
+      return advance();
+    }
     // Writes to the emulated MSRs are accepted and ignored (Xen keeps the real ones).
     if (msr === MSR_TSC || msr === MSR_EFER || msr === MSR_PAT || msr === MSR_MISC_ENABLE) return advance();
     return gp(hv, dom, v);
@@ -163,6 +176,8 @@ function emulateMsrAt(hv: Hypervisor, dom: Domain, v: Vcpu, write: boolean, adva
     case MSR_PAT: lo = 0x00070406; hi = 0x00070406; break;
     case MSR_MISC_ENABLE: lo = 1; break;
     case MSR_APIC_BASE: lo = 0; break;
+    case MSR_PLATFORM_INFO: lo = PLATFORM_INFO_CPUID_FAULTING; break;
+    case MSR_MISC_FEATURES_ENABLES: lo = v.cpuidFaulting ? MISC_FEATURES_CPUID_FAULTING : 0; break;
     default:
       // A readable-nowhere MSR is #GP, except while the guest has no #GP handler yet (Xen reads 0 then).
       if ((v.traps[13].cs & 0xfffc) !== 0) return gp(hv, dom, v);
