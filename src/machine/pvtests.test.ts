@@ -4,7 +4,7 @@
 // appears, no FAILED line does, and it powers off. The crash_* kernels end the
 // domain on purpose: they must print their OK lines, then crash for the reason
 // given below. Needs a gcc that can emit 32-bit code (gcc-multilib); without
-// one the suite is skipped with the compiler's message.
+// one the suite fails with the compiler's message (.ci/run installs it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,27 +24,12 @@ interface KernelSpec {
   vcpus?: number;
 }
 
-/**
- * Lines that fail because of a known bug outside the hypervisor, reported and
- * not yet fixed: they are left out of the assertions (and listed on stderr) so
- * the rest of the kernel still guards the hypervisor. Remove an entry when the
- * bug is fixed. `whole`: the kernel cannot run at all; its test is expected to fail.
- */
-const KNOWN: Record<string, { why: string; lines?: string[]; whole?: boolean }> = {
-  traps: {
-    why: 'src/cpu: CMP with a memory operand is checked as a write (#PF W=1 on read-only and not-present pages)',
-    lines: [
-      'OK CMP with a memory operand on a read-only page does not fault',
-      'OK CMP with a memory operand on a not-present page: #PF error 0',
-    ],
-  },
-  fpu: { why: "src/cpu has no x87 unit yet: any FPU instruction crashes the domain, so #NM after fpu_taskswitch(1) cannot be seen", whole: true },
-};
 
 /** The crash reasons Xen's behaviour implies (ABI map 6.11, 5.20, 6.15). */
 const CRASH_REASONS: Record<string, RegExp> = {
   crash_noevtcb: /callback|handler/i,
   crash_iret: /iret/i,
+  crash_fpu: /x87/i,
 };
 
 /** The "Expected lines:" block of a kernel's opening comment. */
@@ -68,8 +53,7 @@ const kernels: KernelSpec[] = readdirSync(TESTS).filter((f) => f.endsWith('.c'))
 });
 
 const cc = spawnSync('make', ['-C', GUESTS, 'check-cc'], { encoding: 'utf8' });
-const canBuild = cc.status === 0;
-if (!canBuild) process.stderr.write(`pvtests skipped: cannot build 32-bit guests\n${cc.stderr}\n`);
+if (cc.status !== 0) throw new Error(`cannot build the 32-bit test kernels:\n${cc.stderr}`);
 
 interface BootResult {
   console: string;
@@ -95,8 +79,8 @@ function boot(elf: Uint8Array, name: string, vcpus = 1, maxInstructions = 200_00
   return { console: out, reason, crashReason };
 }
 
-describe.skipIf(!canBuild)('PV test kernels', () => {
-  const built = canBuild && (() => {
+describe('PV test kernels', () => {
+  const built = (() => {
     execFileSync('make', ['-C', GUESTS, ...kernels.map((k) => `build/tests/${k.name}.elf`)], { stdio: 'pipe' });
     return true;
   })();
@@ -107,16 +91,13 @@ describe.skipIf(!canBuild)('PV test kernels', () => {
   });
 
   for (const k of kernels) {
-    const known = KNOWN[k.name];
-    (known?.whole ? it.fails : it)(k.name, () => {
-      if (known) process.stderr.write(`pvtests: ${k.name}: known bug left out: ${known.why}\n`);
+    it(k.name, () => {
       const elf = readFileSync(join(GUESTS, 'build/tests', `${k.name}.elf`));
       const r = boot(elf, `${k.name}.elf`, k.vcpus);
       // The console may tag each line with its domain, "(d1) ".
       const lines = r.console.split('\n').map((l) => l.trim().replace(/^\(d\d+\) /, ''));
-      const skip = new Set(known?.lines ?? []);
-      const missing = k.expected.filter((e) => !skip.has(e) && !lines.includes(e));
-      const failed = lines.filter((l) => l.startsWith('FAILED') && ![...skip].some((s) => l.startsWith(`FAILED ${s.slice(3)}`)));
+      const missing = k.expected.filter((e) => !lines.includes(e));
+      const failed = lines.filter((l) => l.startsWith('FAILED'));
       const tail = r.console.split('\n').slice(-15).join('\n');
       expect({ missing, failed }, `console tail:\n${tail}`).toEqual({ missing: [], failed: [] });
       if (k.crash) {
