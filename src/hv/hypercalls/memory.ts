@@ -81,6 +81,11 @@ function target(x: HcCtx, domid: number): Domain | null {
   return x.hv.domains.get(id) ?? null;
 }
 
+/** Does `domid` name a domain at all? Domain 0 is TypeScript services with no Domain object. */
+function exists(x: HcCtx, domid: number): boolean {
+  return target(x, domid) !== null || x.hv.evtchn.hasDomain(domid);
+}
+
 /** Pages the domain owns that count against its reservation (not the frames Xen shares with it). */
 export function totPages(x: HcCtx, dom: Domain): number {
   const shared = 1 + x.hv.gnttab.frames(dom.id).length;
@@ -202,8 +207,9 @@ function removePage(x: HcCtx, dom: Domain, mfn: number): number {
 function domainStat(x: HcCtx, op: number, arg: number): number {
   const b = x.g.read(arg, 2);
   if (!b) return -E.EFAULT;
-  const dom = target(x, new DataView(b.buffer).getUint16(0, true));
-  if (!dom) return -E.ESRCH;
+  const domid = new DataView(b.buffer).getUint16(0, true);
+  const dom = target(x, domid);
+  if (!exists(x, domid)) return -E.ESRCH;
   if (dom !== x.dom) return -E.EPERM;
   switch (op) {
     case XENMEM.current_reservation: return totPages(x, dom);
@@ -223,7 +229,7 @@ function addToPhysmap(x: HcCtx, start: number, arg: number): number {
   if (!b) return -E.EFAULT;
   const dv = new DataView(b.buffer);
   if (dv.getUint32(4, true) === XENMAPSPACE_GMFN_FOREIGN) return -E.ENOSYS;
-  return target(x, dv.getUint16(0, true)) ? -E.EACCES : -E.ESRCH;
+  return exists(x, dv.getUint16(0, true)) ? -E.EACCES : -E.ESRCH;
 }
 
 /** xen_remove_from_physmap {domid u16, gpfn @4}: translated guests only. */
@@ -231,7 +237,7 @@ function removeFromPhysmap(x: HcCtx, start: number, arg: number): number {
   if (start) return -E.EINVAL;
   const b = x.g.read(arg, 8);
   if (!b) return -E.EFAULT;
-  return target(x, new DataView(b.buffer).getUint16(0, true)) ? -E.EACCES : -E.ESRCH;
+  return exists(x, new DataView(b.buffer).getUint16(0, true)) ? -E.EACCES : -E.ESRCH;
 }
 
 /** xen_memory_map {nr_entries @0, buffer @4}: the map the toolstack gave the domain. */
