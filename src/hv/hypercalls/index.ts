@@ -17,6 +17,9 @@ import { eventChannelOp, eventChannelOpCompat } from './evtchn';
 import { grantTableOp } from './gnttab';
 import { memoryOp } from './memory';
 import { multicall } from './multicall';
+import { mmuUpdate, updateVaMapping, updateVaMappingOtherdomain } from './mmu';
+import { mmuextOp } from './mmuext';
+import { setGdt, updateDescriptor } from './descriptors';
 
 const table: (HcFn | undefined)[] = [];
 export function register(nr: number, fn: HcFn): void {
@@ -46,6 +49,12 @@ register(HC.event_channel_op_compat, eventChannelOpCompat);
 register(HC.grant_table_op, grantTableOp);
 register(HC.memory_op, memoryOp);
 register(HC.multicall, multicall);
+register(HC.mmu_update, mmuUpdate);
+register(HC.update_va_mapping, updateVaMapping);
+register(HC.update_va_mapping_otherdomain, updateVaMappingOtherdomain);
+register(HC.mmuext_op, mmuextOp);
+register(HC.set_gdt, setGdt);
+register(HC.update_descriptor, updateDescriptor);
 
 /** Run hypercall `nr` with its five arguments; the EAX value, or null if registers were set. */
 export function callHypercall(x: HcCtx, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): number | null {
