@@ -26,6 +26,8 @@ import { Vcpu } from './vcpu';
 import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
 import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
+import { attachVcpuMm, registerVcpuInfo, setBaseptr } from './vcpumm';
+import { xenCr3ToPfn } from './mm/pte';
 import { initialiseVcpu } from './hypercalls/vcpuinit';
 
 export interface HypervisorHooks {
@@ -155,6 +157,7 @@ export class Hypervisor {
       cpu.interceptInt.fill(1);
       cpu.intercept = INT_PRIV | INT_IO | INT_CPUID | INT_MSR;
       const v = new Vcpu(id, n, cpu, shinfo);
+      attachVcpuMm(this, dom, v);
       dom.vcpus.push(v);
       this.order.push(v);
     }
@@ -254,14 +257,22 @@ export class Hypervisor {
     const mfn = v.cpu.r[R.CR3] >>> 12;
     return ((mfn << 12) | (mfn >>> 20)) | 0;
   }
-  /** MOV CR3 from ring 1: like MMUEXT_NEW_BASEPTR (wired to the page-type engine). */
-  setGuestCr3(_dom: Domain, _v: Vcpu, _cr3: number): number {
-    return -E.ENOSYS;
+  /**
+   * MOV CR3 from ring 1: the value is an extended CR3 (the MFN rotated left by
+   * 12); not the domain's frame -> nonzero (the caller gives #GP), else as
+   * MMUEXT_NEW_BASEPTR (vcpumm.ts).
+   */
+  setGuestCr3(dom: Domain, v: Vcpu, cr3: number): number {
+    const mfn = xenCr3ToPfn(cr3);
+    if (!this.mm.getPage(mfn, dom.id)) return -E.EINVAL;
+    const rc = setBaseptr(this, dom, v, mfn);
+    this.mm.putPage(mfn);
+    return rc;
   }
 
-  /** VCPUOP_register_vcpu_info: implemented with the page-type engine (mm). */
-  moveVcpuInfo(_dom: Domain, _v: Vcpu, _mfn: number, _offset: number): number {
-    return -E.ENOSYS;
+  /** VCPUOP_register_vcpu_info (vcpumm.ts registerVcpuInfo). */
+  moveVcpuInfo(dom: Domain, v: Vcpu, mfn: number, offset: number): number {
+    return registerVcpuInfo(this, dom, v, mfn, offset);
   }
   /** VCPUOP_initialise from a vcpu_guest_context (hypercalls/vcpuinit.ts). */
   initialiseVcpu(dom: Domain, v: Vcpu, ctx: DataView): number {

@@ -8,8 +8,10 @@
 // bind_pirq, the FIFO commands and set_priority are refused by the engine with
 // Xen's errnos. The compat form takes a pointer to {cmd, union}: commands 0-9
 // are forwarded with the union as their argument, anything else is -ENOSYS.
-// A send to a port whose other end is domain 0 sets the bit in domain 0's own
-// shared_info view; the Machine drains it and lets dom0's services react.
+// A send to a port whose other end is domain 0 sets that port's pending bit (and
+// selector) in domain 0's standalone shared_info view, the Machine's private page;
+// no vcpu is kicked. The console backend polls every ring at each service point,
+// so no notification is needed for progress and none can be lost.
 import { E, EVTCHNOP } from '../../abi/xen';
 import type { EvtchnStatusOut } from '../evtchn/evtchn';
 import type { HcCtx, HcFn } from './types';
