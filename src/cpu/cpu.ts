@@ -15,6 +15,20 @@ import {
 
 const TLB_LIST_CAP = 8192;
 
+/** fetch's results: the descriptor is in c.descLo / c.descHi; outside its table; an exception was raised. */
+export const DESC_OK = 0, DESC_OUTSIDE = 1, DESC_RAISED = 2;
+
+/**
+ * An embedder's descriptor tables (see Cpu.descHook). fetch fills c.descLo,
+ * c.descHi and c.descAddr (a token the embedder chooses) for `sel`;
+ * setAccessed stores `hi` (the accessed bit now set) at the descriptor `addr`
+ * names. The selector checks and faults stay the CPU's.
+ */
+export interface DescHook {
+  fetch(c: Cpu, sel: number): number;
+  setAccessed(c: Cpu, addr: number, hi: number): void;
+}
+
 export class Cpu implements CodeWatcher {
   readonly id: number;
   readonly mem: MachineMemory;
@@ -96,6 +110,12 @@ export class Cpu implements CodeWatcher {
   interceptExc = 0;
   /** Software-interrupt vectors (INT n) that leave run(). */
   readonly interceptInt = new Uint8Array(256);
+  /**
+   * Where descriptors come from when the embedder keeps the descriptor tables
+   * outside the guest's linear space (a paravirtualized guest's GDT); null: the
+   * GDTR/LDTR tables in linear memory, as on hardware.
+   */
+  descHook: DescHook | null = null;
 
   constructor(mem: MachineMemory, code: CodeCache, id = 0) {
     this.id = id;

@@ -8,7 +8,7 @@
 // Error codes for selector faults are the selector with its RPL bits replaced
 // by EXT (bit 0) and IDT (bit 1): `sel & 0xfffc | ext`.
 import { R, SEG_SS } from '../shared/layout';
-import type { Cpu } from './cpu';
+import { type Cpu, DESC_OK, DESC_OUTSIDE } from './cpu';
 import { pwr16, pwr32, sysRd16, sysRd32, sysWr16, sysWr32, wtr } from './access';
 import { ATTR_DB, GP, NP, SS_, TS } from './defs';
 import { raise } from './exceptions';
@@ -36,6 +36,11 @@ export function descDpl(hi: number): number {
  */
 export function fetchDescriptor(c: Cpu, sel: number, vec: number, ext = 0): boolean {
   const r = c.r;
+  if (c.descHook !== null) {
+    const rc = c.descHook.fetch(c, sel);
+    if (rc === DESC_OUTSIDE) raise(c, vec, (sel & 0xfffc) | ext);
+    return rc === DESC_OK && !c.fault;
+  }
   const ldt = (sel & 4) !== 0;
   const base = ldt ? r[R.LDTR + 1] : r[R.GDTR_BASE];
   const limit = ldt ? r[R.LDTR + 2] : r[R.GDTR_LIMIT];
@@ -89,6 +94,10 @@ export function loadNullSeg(c: Cpu, seg: number, sel: number): void {
  */
 export function markAccessed(c: Cpu, addr: number, hi: number): number {
   if (hi & D_ACCESSED) return hi;
+  if (c.descHook !== null) {
+    c.descHook.setAccessed(c, addr, hi | D_ACCESSED);
+    return hi | D_ACCESSED;
+  }
   sysWr16(c, (addr + 4) | 0, (hi | D_ACCESSED) & 0xffff);
   return hi | D_ACCESSED;
 }
