@@ -26,9 +26,10 @@ import { Vcpu } from './vcpu';
 import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
 import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
+import { reloadDataSegments } from './traps/failsafe';
+import { initialiseVcpu } from './hypercalls/vcpuinit';
 import { attachVcpuMm, registerVcpuInfo, setBaseptr } from './vcpumm';
 import { xenCr3ToPfn } from './mm/pte';
-import { initialiseVcpu } from './hypercalls/vcpuinit';
 
 export interface HypervisorHooks {
   /** console_io output and hypervisor messages, per domain (-1: the hypervisor itself). */
@@ -48,6 +49,9 @@ export interface HypervisorHooks {
  * timer lies beyond timeLimit. idle: every vcpu waits and no timer is armed
  * (only outside input can wake it). stopped: no domain can run at all.
  */
+/** The periodic timer every PV vcpu starts with. */
+export const DEFAULT_PERIODIC_NS = 10_000_000;
+
 export type RunOutcome = 'budget' | 'waiting' | 'idle' | 'stopped';
 
 export class Hypervisor {
@@ -78,6 +82,7 @@ export class Hypervisor {
   readonly sharedInfo = new Map<number, SharedInfoView>();
   /** The vcpu holding the CPU, and what is left of its slice (instructions). */
   private running: Vcpu | null = null;
+  private lastRan: Vcpu | null = null;
   private sliceLeft = 0;
   /** The vcpu whose hypercall or exit is being handled. */
   current: Vcpu | null = null;
@@ -157,6 +162,9 @@ export class Hypervisor {
       cpu.interceptInt.fill(1);
       cpu.intercept = INT_PRIV | INT_IO | INT_CPUID | INT_MSR;
       const v = new Vcpu(id, n, cpu, shinfo);
+      // Every PV vcpu has a 10 ms periodic timer (Xen's pv_vcpu_initialise); it is
+      // armed when the vcpu comes up.
+      v.periodicPeriod = DEFAULT_PERIODIC_NS;
       attachVcpuMm(this, dom, v);
       dom.vcpus.push(v);
       this.order.push(v);
@@ -239,6 +247,7 @@ export class Hypervisor {
     return 0;
   }
   wakeVcpu(v: Vcpu): void {
+    if (v.state === 'offline' && v.periodicPeriod !== 0 && v.periodicNext === 0) v.periodicNext = this.time.now + v.periodicPeriod;
     if (v.state !== 'runnable') {
       v.state = 'runnable';
       v.pollPorts = [];
@@ -314,7 +323,7 @@ export class Hypervisor {
     const now = this.time.now;
     for (const v of this.order) {
       const dom = this.domains.get(v.domid);
-      if (!dom || dom.state === 'dead' || dom.state === 'shutdown') continue;
+      if (!dom || dom.state === 'dead' || dom.state === 'shutdown' || v.state === 'offline') continue;
       if (v.singleshot !== 0 && v.singleshot <= now) {
         v.singleshot = 0;
         this.evtchn.sendVirq(v.domid, VIRQ.TIMER, v.id);
@@ -386,6 +395,13 @@ export class Hypervisor {
 
   /** Give the CPU to `v` for a new slice: its TSC follows system time, its time info is refreshed. */
   private switchTo(v: Vcpu): void {
+    // Another vcpu ran since: reload the data segments as Xen's context switch
+    // does, which may enter the guest's failsafe callback (traps/failsafe.ts).
+    if (this.lastRan !== v) {
+      const err = reloadDataSegments(v);
+      if (err) this.crashDomain(this.domainOf(v), err);
+    }
+    this.lastRan = v;
     this.running = v;
     this.sliceLeft = this.sliceInstructions;
     v.kicked = true;

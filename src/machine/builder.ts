@@ -176,8 +176,7 @@ export function buildDomain(hv: Hypervisor, cfg: BuildConfig): BuiltDomain {
   v.kernelSp = layout.regs.esp;
   v.initialised = true;
   v.state = 'runnable';
-  // Every PV vcpu starts with a 10 ms periodic timer (pv_vcpu_initialise).
-  v.periodicPeriod = 10_000_000;
+  // Its 10 ms periodic timer (every PV vcpu has one) runs from now.
   v.periodicNext = hv.time.now + v.periodicPeriod;
   return { dom, image, layout, p2m };
 }
