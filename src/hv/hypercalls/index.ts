@@ -20,6 +20,7 @@ import { multicall } from './multicall';
 import { mmuUpdate, updateVaMapping, updateVaMappingOtherdomain } from './mmu';
 import { mmuextOp } from './mmuext';
 import { setGdt, updateDescriptor } from './descriptors';
+import { sysctl } from './sysctl';
 
 const table: (HcFn | undefined)[] = [];
 export function register(nr: number, fn: HcFn): void {
@@ -55,6 +56,7 @@ register(HC.update_va_mapping_otherdomain, updateVaMappingOtherdomain);
 register(HC.mmuext_op, mmuextOp);
 register(HC.set_gdt, setGdt);
 register(HC.update_descriptor, updateDescriptor);
+register(HC.sysctl, sysctl);
 
 /** Run hypercall `nr` with its five arguments; the EAX value, or null if registers were set. */
 export function callHypercall(x: HcCtx, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): number | null {
