@@ -20,7 +20,7 @@
 import { R } from '../shared/layout';
 import type { BlockFn, CodeCache } from './codecache';
 import { HANDLER_NAMES, HANDLERS, handlerEndsBlock } from './decode';
-import { emitFast, prep, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
+import { emitFast, generic, LOAD, SYNC, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
 import { cond, saveCF, setArith } from './flags';
 
 /** Source-size budget for one region, so V8 still optimizes the function. */
@@ -30,6 +30,8 @@ interface Gen {
   params: string[];
   args: unknown[];
   seen: Map<number, string>;
+  /** General registers held in locals (G0..G7) by the region. */
+  regs: Set<number>;
 }
 
 function handlerVar(g: Gen, id: number): string {
@@ -43,41 +45,79 @@ function handlerVar(g: Gen, id: number): string {
   return h;
 }
 
-/** The code of one block as a `case`, leaving the next EIP in `pc`. */
-function blockCase(cc: CodeCache, g: Gen, b: number, code16: boolean): string {
+/** How a block ends: a known next EIP, a two-way branch, or whatever the code left in c.nextEip. */
+type BlockEnd =
+  | { kind: 'const'; next: number }
+  | { kind: 'cond'; test: string; taken: number; fall: number }
+  | { kind: 'dyn'; generic: boolean; recheck: boolean };
+
+interface BlockCode {
+  eip: number;
+  n: number;
+  body: string;
+  end: BlockEnd;
+}
+
+/** The code of one block, up to its end (see blockTail). */
+function blockCode(cc: CodeCache, g: Gen, b: number, code16: boolean): BlockCode {
   const start = cc.bStart[b], n = cc.bCount[b], eip = cc.bEip[b];
   const lines: string[] = [
-    `case ${eip}: {`,
-    `if (ic + ${n} > lim || r[${R.PENDING_IRQ}] >= 0) { c.icount = ic; r[${R.EIP}] = pc; return; }`,
+    `if (ic + ${n} > lim || r[${R.PENDING_IRQ}] >= 0) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }`,
   ];
-  let e = eip, flags: KnownFlags | null = null, branched = false, next = eip, lastGeneric = false;
+  let e = eip, flags: KnownFlags | null = null, next = eip, end: BlockEnd = { kind: 'const', next: eip };
   for (let k = 0; k < n; k++) {
     const s = start + k, id = cc.dOp[s];
     next = code16 ? (e + cc.dLen[s]) & 0xffff : (e + cc.dLen[s]) | 0;
     const h = handlerVar(g, id);
-    const x: EmitCtx = { cc, s, k, eip: e, next, last: k === n - 1, h, flags };
+    const x: EmitCtx = { cc, s, k, eip: e, next, last: k === n - 1, h, flags, regs: g.regs };
     const fast: Emitted | null = code16 ? null : emitFast(x, HANDLER_NAMES[id]);
     if (fast) {
       lines.push(fast.code);
       if (fast.flags !== undefined) flags = fast.flags;
-      branched = !!fast.branch;
-      lastGeneric = false;
+      if (fast.cond) end = { kind: 'cond', ...fast.cond };
+      else if (fast.target !== undefined) end = { kind: 'const', next: fast.target };
+      else if (fast.branch) end = { kind: 'dyn', generic: false, recheck: false };
+      else end = { kind: 'const', next };
     } else {
-      lines.push(`${prep(x)} ${h}(c, ${s}); if (c.exit !== 0) return;`);
+      lines.push(generic(x));
       flags = null;
-      branched = true; // the handler left c.nextEip right, whatever it did
-      lastGeneric = true;
+      // The handler left c.nextEip right, whatever it did. One that ends its
+      // block may have changed the CPL (needR/needW above) or the paging (the
+      // region's EIPs may map elsewhere): the epoch says so.
+      end = { kind: 'dyn', generic: true, recheck: handlerEndsBlock(id) };
     }
     e = next;
   }
-  // After a handler, c.icount is ic + k plus whatever the handler added itself
-  // (REP iterations beyond the first), so the last instruction counts relatively.
-  // Only the last instruction can add: repeating instructions end their block.
-  // A handler that ends its block may have changed the CPL (needR/needW above)
-  // or the paging (the region's EIPs may map elsewhere): the epoch says so.
-  const recheck = lastGeneric && handlerEndsBlock(cc.dOp[start + n - 1]) ? ` if (cc.epoch !== epoch) { c.icount = ic; r[${R.EIP}] = pc; return; }` : '';
-  lines.push(`${lastGeneric ? 'ic = c.icount + 1' : `ic += ${n}`}; pc = ${branched ? 'c.nextEip' : next};${recheck} break; }`);
-  return lines.join('\n');
+  return { eip, n, body: lines.join('\n'), end };
+}
+
+/**
+ * The end of a block: count its instructions, set pc, and go to the next
+ * block, by falling through into the case that follows when that is the next
+ * block's (`fall`), else through the switch.
+ */
+function blockTail(x: BlockCode, fall: number | null): string {
+  const end = x.end;
+  switch (end.kind) {
+    case 'const':
+      return `ic += ${x.n}; pc = ${end.next};${end.next === fall ? '' : ' break;'} }`;
+    case 'cond':
+      if (end.fall === fall) return `ic += ${x.n}; if (${end.test}) { pc = ${end.taken}; break; } pc = ${end.fall}; }`;
+      if (end.taken === fall) return `ic += ${x.n}; if (!(${end.test})) { pc = ${end.fall}; break; } pc = ${end.taken}; }`;
+      return `ic += ${x.n}; pc = ${end.test} ? ${end.taken} : ${end.fall}; break; }`;
+    default: {
+      // After a handler, c.icount is ic + k plus whatever the handler added itself
+      // (REP iterations beyond the first), so the last instruction counts relatively.
+      // Only the last instruction can add: repeating instructions end their block.
+      const recheck = end.recheck ? ` if (cc.epoch !== epoch) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }` : '';
+      return `${end.generic ? 'ic = c.icount + 1' : `ic += ${x.n}`}; pc = c.nextEip;${recheck} break; }`;
+    }
+  }
+}
+
+/** The EIP a block most likely continues at without a jump, for laying blocks out. */
+function fallOf(x: BlockCode): number | null {
+  return x.end.kind === 'const' ? x.end.next : x.end.kind === 'cond' ? x.end.fall : null;
 }
 
 /** Where block b may go next: its branch or call target, its fallthrough, and the EIPs the run loop saw it go to. */
@@ -152,27 +192,42 @@ export function regionMembers(cc: CodeCache, b: number): number[] {
  * left out; the caller records which made it (returned list).
  */
 export function compileRegion(cc: CodeCache, members: readonly number[], code16: boolean): { fn: BlockFn; included: number[] } {
-  const g: Gen = { params: ['cond', 'saveCF', 'setArith'], args: [cond, saveCF, setArith], seen: new Map() };
-  const cases: string[] = [];
+  const g: Gen = { params: ['cond', 'saveCF', 'setArith'], args: [cond, saveCF, setArith], seen: new Map(), regs: new Set() };
+  const codes: BlockCode[] = [];
   const included: number[] = [];
   let size = 0;
   for (const b of members) {
-    const text = blockCase(cc, g, b, code16);
-    if (included.length > 0 && size + text.length > MAX_REGION_SOURCE) continue;
-    cases.push(text);
+    const x = blockCode(cc, g, b, code16);
+    const len = x.body.length + 100;
+    if (included.length > 0 && size + len > MAX_REGION_SOURCE) continue;
+    codes.push(x);
     included.push(b);
-    size += text.length;
+    size += len;
   }
+  // Lay blocks out in chains of fallthrough successors, so that most block
+  // transitions fall through to the next case instead of going round the switch.
+  const byEip = new Map(codes.map((x) => [x.eip, x]));
+  const placed = new Set<BlockCode>(), order: BlockCode[] = [];
+  for (const first of codes) {
+    for (let x: BlockCode | undefined = first; x && !placed.has(x); x = byEip.get(fallOf(x) ?? NaN)) {
+      placed.add(x);
+      order.push(x);
+    }
+  }
+  const cases = order.map((x, k) => `case ${x.eip}: {\n${x.body}\n${blockTail(x, k + 1 < order.length ? order[k + 1].eip : null)}`);
+  // The general registers the fast code uses live in locals (see blockemit.ts).
+  const regs = [...g.regs].sort();
+  const sync = regs.map((n) => `r[${n}] = G${n};`).join(' '), load = regs.map((n) => `G${n} = r[${n}];`).join(' ');
   const body = [
-    'const r = c.r, r8 = c.r8, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',
-    `let ic = c.icount, pc = r[${R.EIP}];`,
+    'const r = c.r, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',
+    `let ic = c.icount, pc = r[${R.EIP}]${regs.map((n) => `, G${n} = r[${n}]`).join('')};`,
     'for (;;) {',
     'switch (pc) {',
     ...cases,
-    `default: c.icount = ic; r[${R.EIP}] = pc; return;`,
+    `default: c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return;`,
     '}',
     '}',
-  ].join('\n');
+  ].join('\n').replaceAll(SYNC, sync).replaceAll(LOAD, load);
   const factory = new Function(...g.params, `return function region(c) {\n${body}\n};`) as (...h: unknown[]) => BlockFn;
   cc.compiled++;
   return { fn: factory(...g.args), included };

@@ -16,6 +16,11 @@
 //   and raises any fault with nothing changed. A TLB entry never gives write
 //   permission to a page holding decoded code, so fast writes cannot modify
 //   code.
+// - The general registers a region's fast forms use live in locals of the
+//   region function (G0..G7) while it runs: loaded on entry, stored back
+//   before every handler call (SYNC) and every return, reloaded after a
+//   handler (LOAD). So handlers, faults and the run loop see exactly the
+//   register file the interpreter would have.
 // - A condition (Jcc, SETcc, CMOVcc) right after a flag producer in the same
 //   block is decided from that instruction's operands; INC/DEC's saving of CF
 //   likewise. The lazy flags are still stored, for any later reader.
@@ -23,7 +28,6 @@ import { R } from '../shared/layout';
 import type { CodeCache } from './codecache';
 import { NOREG, P_A16, P_LOCK, P_O16, P_REP, P_REPNE } from './defs';
 import { K_ADD, K_DEC, K_INC, K_LOGIC, K_RES, K_SUB, S32, S8 } from './flags';
-import { R8 } from './ops/helpers';
 
 /** What the previous instruction of the block left in the lazy flags, when known at compile time. */
 export interface KnownFlags {
@@ -45,7 +49,12 @@ export interface EmitCtx {
   /** Handler variable name, for the generic fallback. */
   h: string;
   flags: KnownFlags | null;
+  /** General registers the fast code uses (held in locals G0..G7). */
+  regs: Set<number>;
 }
+
+/** Placeholders in generated code: store back / reload the register locals (see blockcompile.ts). */
+export const SYNC = '/*SYNC*/', LOAD = '/*LOAD*/';
 
 export interface Emitted {
   code: string;
@@ -53,6 +62,10 @@ export interface Emitted {
   flags?: KnownFlags | null;
   /** The code sets c.nextEip (a branch). */
   branch?: boolean;
+  /** The block ends in a two-way branch (a conditional jump): taken when `test` holds. */
+  cond?: { test: string; taken: number; fall: number };
+  /** The block ends in a jump to this EIP. */
+  target?: number;
 }
 
 interface AluOp { kind: number; expr: (a: string, b: string) => string; store: boolean }
@@ -82,14 +95,31 @@ export function prep(x: EmitCtx): string {
 
 /** The handler call, used as the slow path of a fast form. */
 export function generic(x: EmitCtx): string {
-  return `${prep(x)} ${x.h}(c, ${x.s}); if (c.exit !== 0) return;`;
+  return `${SYNC} ${prep(x)} ${x.h}(c, ${x.s}); if (c.exit !== 0) return; ${LOAD}`;
 }
 
-function eaExpr(cc: CodeCache, s: number): string {
-  const parts: string[] = [];
+/** General register n (32 bits), as the local that holds it. */
+function G(x: EmitCtx, n: number): string {
+  x.regs.add(n);
+  return `G${n}`;
+}
+/** Register operand n of `size` bytes (1 or 4): its value. Byte registers are AL CL DL BL AH CH DH BH. */
+function get(x: EmitCtx, size: number, n: number): string {
+  if (size === 4) return G(x, n);
+  return n < 4 ? `(${G(x, n)} & 0xff)` : `((${G(x, n - 4)} >> 8) & 0xff)`;
+}
+/** Register operand n of `size` bytes := v (a byte store keeps the low 8 bits, as a Uint8Array does). */
+function set(x: EmitCtx, size: number, n: number, v: string): string {
+  if (size === 4) return `${G(x, n)} = ${v};`;
+  if (n < 4) return `${G(x, n)} = (G${n} & -256) | ((${v}) & 0xff);`;
+  return `${G(x, n - 4)} = (G${n - 4} & -65281) | (((${v}) & 0xff) << 8);`;
+}
+
+function eaExpr(x: EmitCtx): string {
+  const cc = x.cc, s = x.s, parts: string[] = [];
   const d = cc.dDisp[s], b = cc.dBase[s], i = cc.dIndex[s];
-  if (b !== NOREG) parts.push(`r[${b}]`);
-  if (i !== NOREG) parts.push(cc.dScale[s] ? `(r[${i}] << ${cc.dScale[s]})` : `r[${i}]`);
+  if (b !== NOREG) parts.push(G(x, b));
+  if (i !== NOREG) parts.push(cc.dScale[s] ? `(${G(x, i)} << ${cc.dScale[s]})` : G(x, i));
   if (d !== 0 || parts.length === 0) parts.push(String(d));
   return parts.length === 1 && b !== NOREG ? parts[0] : `(${parts.join(' + ')}) | 0`;
 }
@@ -111,7 +141,7 @@ function phys(a: string): string {
 /** The memory operand of slot x.s: guard, then `fast` (given the physical address), else the handler. */
 function memOp(x: EmitCtx, write: boolean, size: number, fast: (p: string) => string, after = ''): string {
   const a = `o${x.k}`;
-  return `{ ${guard(write, size, x.cc.dSeg[x.s], a, eaExpr(x.cc, x.s))} { const p${x.k} = ${phys(a)}; ${fast(`p${x.k}`)} } else { ${generic(x)}${after} } }`;
+  return `{ ${guard(write, size, x.cc.dSeg[x.s], a, eaExpr(x))} { const p${x.k} = ${phys(a)}; ${fast(`p${x.k}`)} } else { ${generic(x)}${after} } }`;
 }
 function load(size: number, p: string): string {
   return size === 4 ? `m32[${p} >> 2]` : size === 2 ? `(m8[${p}] | (m8[${p} + 1] << 8))` : `m8[${p}]`;
@@ -120,10 +150,6 @@ function store(size: number, p: string, v: string): string {
   if (size === 4) return `m32[${p} >> 2] = ${v};`;
   if (size === 2) return `m8[${p}] = ${v}; m8[${p} + 1] = ${v} >> 8;`;
   return `m8[${p}] = ${v};`;
-}
-/** A register operand of `size` bytes (1 or 4), as an lvalue. */
-function reg(size: number, n: number): string {
-  return size === 1 ? `r8[${R8[n]}]` : `r[${n}]`;
 }
 
 /** Emit a fast form for slot x.s, or null. Only 32-bit operand and address size, no LOCK. */
@@ -139,31 +165,31 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
 
   switch (op) {
     case 'mov': return emitMov(x, form, g, rm, isReg, imm);
-    case 'lea': return isReg ? null : { code: `r[${g}] = ${eaExpr(cc, s)};` };
+    case 'lea': return isReg ? null : { code: set(x, 4, g, eaExpr(x)) };
     case 'movzx': case 'movsx': {
       const size = form === 'Gv_Eb' ? 1 : form === 'Gv_Ew' ? 2 : 0;
       if (!size) return null;
       const ext = (v: string): string => op === 'movzx' ? v : size === 1 ? `(${v} << 24) >> 24` : `(${v} << 16) >> 16`;
       if (isReg) {
-        const src = size === 1 ? `r8[${R8[rm]}]` : `(r[${rm}] & 0xffff)`;
-        return { code: `r[${g}] = ${ext(src)};` };
+        const src = size === 1 ? get(x, 1, rm) : `(${G(x, rm)} & 0xffff)`;
+        return { code: set(x, 4, g, ext(src)) };
       }
-      return { code: memOp(x, false, size, (p) => `r[${g}] = ${ext(load(size, p))};`) };
+      return { code: memOp(x, false, size, (p) => set(x, 4, g, ext(load(size, p)))) };
     }
-    case 'cwde': return { code: 'r[0] = (r[0] << 16) >> 16;' };
-    case 'cdq': return { code: 'r[2] = r[0] >> 31;' };
+    case 'cwde': return { code: set(x, 4, 0, `(${G(x, 0)} << 16) >> 16`) };
+    case 'cdq': return { code: set(x, 4, 2, `${G(x, 0)} >> 31`) };
     case 'nop': return { code: '' };
     case 'not': case 'neg': {
       if (form !== 'Ev') return null;
       const a = `a${k}`, res = `v${k}`;
       if (op === 'not') {
-        return isReg ? { code: `r[${rm}] = ~r[${rm}];` } : { code: memOp(x, true, 4, (p) => `m32[${p} >> 2] = ~m32[${p} >> 2];`) };
+        return isReg ? { code: set(x, 4, rm, `~${G(x, rm)}`) } : { code: memOp(x, true, 4, (p) => `m32[${p} >> 2] = ~m32[${p} >> 2];`) };
       }
       // NEG is SUB 0 - a.
       const f: KnownFlags = { kind: K_SUB, size: S32, a: '0', b: a, res };
       const body = (src: string, dst: (v: string) => string): string =>
         `${a} = ${src}; ${res} = (0 - ${a}) | 0; ${dst(res)} ${lazy(K_SUB, S32, '0', a, res)}`;
-      if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${rm}]`, (v) => `r[${rm}] = ${v};`)}`, flags: f };
+      if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(G(x, rm), (v) => set(x, 4, rm, v))}`, flags: f };
       // After the handler: NEG recorded its operand as LF_B.
       return { code: `let ${a} = 0, ${res} = 0; ${memOp(x, true, 4, (p) => body(`m32[${p} >> 2]`, (v) => `m32[${p} >> 2] = ${v};`), ` ${a} = r[${R.LF_B}]; ${res} = r[${R.LF_R}];`)}`, flags: f };
     }
@@ -176,25 +202,25 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
       // differs from the truncated one: that is CF = OF = 1.
       const two = form === 'Gv_Ev';
       const body = (src: string): string => {
-        const b = two ? `r[${g}]` : String(imm);
-        return `{ const x${k} = ${src}, y${k} = ${b}, l${k} = Math.imul(x${k}, y${k}); r[${g}] = l${k}; setArith(r, 0x801, x${k} * y${k} !== l${k} ? 0x801 : 0); }`;
+        const b = two ? G(x, g) : String(imm);
+        return `{ const x${k} = ${src}, y${k} = ${b}, l${k} = Math.imul(x${k}, y${k}); ${set(x, 4, g, `l${k}`)} setArith(r, 0x801, x${k} * y${k} !== l${k} ? 0x801 : 0); }`;
       };
-      if (isReg) return { code: body(`r[${rm}]`), flags: null };
+      if (isReg) return { code: body(G(x, rm)), flags: null };
       return { code: memOp(x, false, 4, (p) => body(`m32[${p} >> 2]`)), flags: null };
     }
     case 'push': case 'pop': return emitStack(x, op, form, imm);
     case 'call': {
       if (form !== 'Jz' || !x.last) return null;
       const target = (x.next + imm) | 0;
-      return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${x.next}; r[4] = ${sp}; c.nextEip = ${target};`), branch: true };
+      return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${x.next}; ${set(x, 4, 4, sp)} c.nextEip = ${target};`), branch: true };
     }
     case 'ret': {
       if (form !== '' || !x.last) return null;
-      return { code: stackOp(x, false, (sp, p) => `c.nextEip = m32[${p} >> 2]; r[4] = (${sp} + 4) | 0;`), branch: true };
+      return { code: stackOp(x, false, (sp, p) => `c.nextEip = m32[${p} >> 2]; ${set(x, 4, 4, `(${sp} + 4) | 0`)}`), branch: true };
     }
     case 'jmp': {
       if ((form !== 'Jb' && form !== 'Jz') || !x.last) return null;
-      return { code: `c.nextEip = ${(x.next + imm) | 0};`, branch: true };
+      return { code: '', target: (x.next + imm) | 0 };
     }
   }
 
@@ -207,17 +233,17 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
   // Condition-code consumers.
   if (op[0] === 'j' && (form === 'Jb' || form === 'Jz') && x.last && JCC[op.slice(1)] !== undefined) {
     const test = condition(x.flags, JCC[op.slice(1)]);
-    return { code: `c.nextEip = ${test} ? ${(x.next + imm) | 0} : ${x.next};`, branch: true };
+    return { code: '', cond: { test, taken: (x.next + imm) | 0, fall: x.next } };
   }
   if (op.startsWith('set') && form === 'Eb' && JCC[op.slice(3)] !== undefined) {
     const test = condition(x.flags, JCC[op.slice(3)]);
-    if (isReg) return { code: `r8[${R8[rm]}] = ${test} ? 1 : 0;` };
+    if (isReg) return { code: set(x, 1, rm, `${test} ? 1 : 0`) };
     return { code: memOp(x, true, 1, (p) => `m8[${p}] = ${test} ? 1 : 0;`) };
   }
   if (op.startsWith('cmov') && form === 'Gv_Ev' && JCC[op.slice(4)] !== undefined) {
     const test = condition(x.flags, JCC[op.slice(4)]);
-    if (isReg) return { code: `if (${test}) r[${g}] = r[${rm}];` };
-    return { code: memOp(x, false, 4, (p) => `const t${k} = m32[${p} >> 2]; if (${test}) r[${g}] = t${k};`) };
+    if (isReg) return { code: `if (${test}) ${set(x, 4, g, G(x, rm))}` };
+    return { code: memOp(x, false, 4, (p) => `const t${k} = m32[${p} >> 2]; if (${test}) ${set(x, 4, g, `t${k}`)}`) };
   }
   return null;
 }
@@ -226,29 +252,29 @@ function emitMov(x: EmitCtx, form: string, g: number, rm: number, isReg: boolean
   const cc = x.cc, s = x.s;
   // mov_eXX_Iz / mov_XL_Ib: register from immediate.
   let n = REGS.indexOf(form.split('_')[0]);
-  if (n >= 0 && form.endsWith('_Iz')) return { code: `r[${n}] = ${imm};` };
+  if (n >= 0 && form.endsWith('_Iz')) return { code: set(x, 4, n, String(imm)) };
   n = REGS8.indexOf(form.split('_')[0]);
-  if (n >= 0 && form.endsWith('_Ib')) return { code: `r8[${R8[n]}] = ${imm & 0xff};` };
+  if (n >= 0 && form.endsWith('_Ib')) return { code: set(x, 1, n, String(imm & 0xff)) };
   switch (form) {
     case 'Gv_Ev': case 'Gb_Eb': {
       const size = form === 'Gv_Ev' ? 4 : 1;
-      if (isReg) return { code: `${reg(size, g)} = ${reg(size, rm)};` };
-      return { code: memOp(x, false, size, (p) => `${reg(size, g)} = ${load(size, p)};`) };
+      if (isReg) return { code: set(x, size, g, get(x, size, rm)) };
+      return { code: memOp(x, false, size, (p) => set(x, size, g, load(size, p))) };
     }
     case 'Ev_Gv': case 'Eb_Gb': {
       const size = form === 'Ev_Gv' ? 4 : 1;
-      if (isReg) return { code: `${reg(size, rm)} = ${reg(size, g)};` };
-      return { code: memOp(x, true, size, (p) => store(size, p, reg(size, g))) };
+      if (isReg) return { code: set(x, size, rm, get(x, size, g)) };
+      return { code: memOp(x, true, size, (p) => store(size, p, get(x, size, g))) };
     }
     case 'Ev_Iz': case 'Eb_Ib': {
       const size = form === 'Ev_Iz' ? 4 : 1, v = size === 4 ? imm : imm & 0xff;
-      if (isReg) return { code: `${reg(size, rm)} = ${v};` };
+      if (isReg) return { code: set(x, size, rm, String(v)) };
       return { code: memOp(x, true, size, (p) => store(size, p, String(v))) };
     }
     case 'eAX_Ov': case 'Ov_eAX': {
       // moffs: the offset is the displacement.
       const a = `o${x.k}`, write = form === 'Ov_eAX';
-      const fast = write ? `m32[${phys(a)} >> 2] = r[0];` : `r[0] = m32[${phys(a)} >> 2];`;
+      const fast = write ? `m32[${phys(a)} >> 2] = ${G(x, 0)};` : set(x, 4, 0, `m32[${phys(a)} >> 2]`);
       return { code: `{ ${guard(write, 4, cc.dSeg[s], a, String(cc.dDisp[s]))} { ${fast} } else { ${generic(x)} } }` };
     }
   }
@@ -277,7 +303,7 @@ function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm
   switch (form) {
     case 'eAX_Iz': case 'AL_Ib': dst = 'A'; src = String(immV); break;
     case 'Ev_Iz': case 'Ev_Ib': case 'Eb_Ib': dst = 'E'; src = String(immV); break;
-    case 'Ev_Gv': case 'Eb_Gb': dst = 'E'; src = reg(size, g); break;
+    case 'Ev_Gv': case 'Eb_Gb': dst = 'E'; src = get(x, size, g); break;
     case 'Gv_Ev': case 'Gb_Eb': dst = 'G'; src = ''; break;
     default: return null;
   }
@@ -285,11 +311,11 @@ function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm
   // following condition can test them.
   const decl = `let ${a} = 0, ${b} = 0, ${res} = 0;`;
   if (dst === 'A') {
-    return { code: `${decl} ${a} = ${reg(size, 0)}; ${b} = ${src}; ${compute}${alu.store ? ` ${reg(size, 0)} = ${res};` : ''}`, flags };
+    return { code: `${decl} ${a} = ${get(x, size, 0)}; ${b} = ${src}; ${compute}${alu.store ? ` ${set(x, size, 0, res)}` : ''}`, flags };
   }
   if (dst === 'E') {
     if (isReg) {
-      return { code: `${decl} ${a} = ${reg(size, rm)}; ${b} = ${src}; ${compute}${alu.store ? ` ${reg(size, rm)} = ${res};` : ''}`, flags };
+      return { code: `${decl} ${a} = ${get(x, size, rm)}; ${b} = ${src}; ${compute}${alu.store ? ` ${set(x, size, rm, res)}` : ''}`, flags };
     }
     // Memory destination: one write translation for the read-modify-write
     // (TEST reads only; CMP translates for writing, as its handler does).
@@ -300,10 +326,10 @@ function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm
     };
   }
   if (isReg) {
-    return { code: `${decl} ${a} = ${reg(size, g)}; ${b} = ${reg(size, rm)}; ${compute}${alu.store ? ` ${reg(size, g)} = ${res};` : ''}`, flags };
+    return { code: `${decl} ${a} = ${get(x, size, g)}; ${b} = ${get(x, size, rm)}; ${compute}${alu.store ? ` ${set(x, size, g, res)}` : ''}`, flags };
   }
   return {
-    code: `${decl} ${memOp(x, false, size, (p) => `${a} = ${reg(size, g)}; ${b} = ${load(size, p)}; ${compute}${alu.store ? ` ${reg(size, g)} = ${res};` : ''}`, readBack(a, b, res))}`,
+    code: `${decl} ${memOp(x, false, size, (p) => `${a} = ${get(x, size, g)}; ${b} = ${load(size, p)}; ${compute}${alu.store ? ` ${set(x, size, g, res)}` : ''}`, readBack(a, b, res))}`,
     flags,
   };
 }
@@ -316,9 +342,9 @@ function emitIncDec(x: EmitCtx, op: string, form: string, rm: number, isReg: boo
   const body = (src: string, dst: (v: string) => string): string =>
     `${saveCFCode(x.flags)} ${a} = ${src}; ${res} = (${a} ${op === 'inc' ? '+' : '-'} 1) | 0; ${dst(res)} ${lazy(kind, S32, a, '1', res)}`;
   const n = REGS.indexOf(form);
-  if (n >= 0) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${n}]`, (v) => `r[${n}] = ${v};`)}`, flags: f };
+  if (n >= 0) return { code: `let ${a} = 0, ${res} = 0; ${body(G(x, n), (v) => set(x, 4, n, v))}`, flags: f };
   if (form !== 'Ev') return null;
-  if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(`r[${rm}]`, (v) => `r[${rm}] = ${v};`)}`, flags: f };
+  if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(G(x, rm), (v) => set(x, 4, rm, v))}`, flags: f };
   return { code: `let ${a} = 0, ${res} = 0; ${memOp(x, true, 4, (p) => body(`m32[${p} >> 2]`, (v) => `m32[${p} >> 2] = ${v};`), readBack(a, null, res))}`, flags: f };
 }
 
@@ -368,10 +394,10 @@ function emitShift(x: EmitCtx, op: string, form: string, rm: number, isReg: bool
   const decl = `let ${a} = 0, ${res} = 0;`;
   if (count === null) {
     // By CL: the count is read after the operand (which may fault first).
-    if (isReg) return { code: `{ const ${n} = r8[4] & 31; if (${n} !== 0) { ${decl} ${a} = r[${rm}]; ${body} r[${rm}] = ${res}; } }`, flags };
-    return { code: memOp(x, true, 4, (p) => `const ${n} = r8[4] & 31; if (${n} !== 0) { ${decl} ${a} = m32[${p} >> 2]; ${body} m32[${p} >> 2] = ${res}; }`), flags };
+    if (isReg) return { code: `{ const ${n} = ${G(x, 1)} & 31; if (${n} !== 0) { ${decl} ${a} = ${G(x, rm)}; ${body} ${set(x, 4, rm, res)} } }`, flags };
+    return { code: memOp(x, true, 4, (p) => `const ${n} = ${G(x, 1)} & 31; if (${n} !== 0) { ${decl} ${a} = m32[${p} >> 2]; ${body} m32[${p} >> 2] = ${res}; }`), flags };
   }
-  if (isReg) return { code: `${decl} ${a} = r[${rm}]; ${body} r[${rm}] = ${res};`, flags };
+  if (isReg) return { code: `${decl} ${a} = ${G(x, rm)}; ${body} ${set(x, 4, rm, res)}`, flags };
   const after = flags ? ` ${res} = r[${R.LF_R}];` : '';
   return { code: `${decl} ${memOp(x, true, 4, (p) => `${a} = m32[${p} >> 2]; ${body} m32[${p} >> 2] = ${res};`, after)}`, flags };
 }
@@ -379,7 +405,7 @@ function emitShift(x: EmitCtx, op: string, form: string, rm: number, isReg: bool
 /** A 32-bit push or pop through a flat SS (32-bit, B set) at an aligned ESP; `fast` gets the new/old ESP and the physical address. */
 function stackOp(x: EmitCtx, push: boolean, fast: (sp: string, p: string) => string): string {
   const k = x.k, sp = `sp${k}`, e = `e${k}`, need = push ? 'needW' : 'needR';
-  const spv = push ? '(r[4] - 4) | 0' : 'r[4]';
+  const spv = push ? `(${G(x, 4)} - 4) | 0` : G(x, 4);
   return `{ const ${sp} = ${spv}; const ${e} = tlb[${sp} >>> 12]; if (c.ss32 && ((${push ? 'c.flatW' : 'c.flatR'} >> 2) & 1) !== 0 && (${sp} & 3) === 0 && (${e} & ${need}) === ${need}) { const q${k} = (${e} & -4096) | (${sp} & 0xfff); ${fast(sp, `q${k}`)} } else { ${generic(x)} } }`;
 }
 
@@ -387,13 +413,13 @@ function emitStack(x: EmitCtx, op: string, form: string, imm: number): Emitted |
   const n = REGS.indexOf(form);
   if (op === 'push') {
     // PUSH ESP pushes the value before the decrement.
-    const v = n >= 0 ? `r[${n}]` : form === 'Iz' || form === 'Ib' ? String(imm) : null;
+    const v = n >= 0 ? G(x, n) : form === 'Iz' || form === 'Ib' ? String(imm) : null;
     if (v === null) return null;
-    return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${v}; r[4] = ${sp};`) };
+    return { code: stackOp(x, true, (sp, p) => `m32[${p} >> 2] = ${v}; ${set(x, 4, 4, sp)}`) };
   }
   if (n < 0) return null;
   // POP ESP: ESP is incremented, then overwritten with the popped value.
-  return { code: stackOp(x, false, (sp, p) => `const t${x.k} = m32[${p} >> 2]; r[4] = (${sp} + 4) | 0; r[${n}] = t${x.k};`) };
+  return { code: stackOp(x, false, (sp, p) => `const t${x.k} = m32[${p} >> 2]; ${set(x, 4, 4, `(${sp} + 4) | 0`)} ${set(x, 4, n, `t${x.k}`)}`) };
 }
 
 /** String instructions without REP and with a 32-bit address size: [kind, element size]. */
@@ -409,19 +435,19 @@ function emitString(x: EmitCtx, [kind, size]: [string, number], _op: string): Em
   const cc = x.cc, s = x.s, k = x.k;
   const d = `d${k}`;
   const dir = `const ${d} = (r[${EF}] & 0x400) !== 0 ? ${-size} : ${size};`;
-  const acc = size === 4 ? 'r[0]' : 'r8[0]';
+  const sz = size === 4 ? 4 : 1;
   if (kind === 'stos') {
-    return { code: `{ ${dir} ${guard(true, size, 0, `w${k}`, 'r[7]')} { ${store(size, phys(`w${k}`), acc)} r[7] = (w${k} + ${d}) | 0; } else { ${generic(x)} } }` };
+    return { code: `{ ${dir} ${guard(true, size, 0, `w${k}`, G(x, 7))} { ${store(size, phys(`w${k}`), get(x, sz, 0))} ${set(x, 4, 7, `(w${k} + ${d}) | 0`)} } else { ${generic(x)} } }` };
   }
   if (kind === 'lods') {
-    return { code: `{ ${dir} ${guard(false, size, cc.dSeg[s], `s${k}`, 'r[6]')} { ${acc} = ${load(size, phys(`s${k}`))}; r[6] = (s${k} + ${d}) | 0; } else { ${generic(x)} } }` };
+    return { code: `{ ${dir} ${guard(false, size, cc.dSeg[s], `s${k}`, G(x, 6))} { ${set(x, sz, 0, load(size, phys(`s${k}`)))} ${set(x, 4, 6, `(s${k} + ${d}) | 0`)} } else { ${generic(x)} } }` };
   }
   // MOVS: both guards must hold (the handler reads the source first, then writes).
   const src = `s${k}`, dst = `w${k}`;
-  const g1 = guard(false, size, cc.dSeg[s], src, 'r[6]').replace(/\nif \((.*)\)$/s, ';\nconst ok' + k + ' = $1;');
-  const g2 = guard(true, size, 0, dst, 'r[7]').replace(/\nif \((.*)\)$/s, ';\nif (ok' + k + ' && $1)');
+  const g1 = guard(false, size, cc.dSeg[s], src, G(x, 6)).replace(/\nif \((.*)\)$/s, ';\nconst ok' + k + ' = $1;');
+  const g2 = guard(true, size, 0, dst, G(x, 7)).replace(/\nif \((.*)\)$/s, ';\nif (ok' + k + ' && $1)');
   return {
-    code: `{ ${dir} ${g1} ${g2} { ${store(size, phys(dst), load(size, phys(src)))} r[6] = (${src} + ${d}) | 0; r[7] = (${dst} + ${d}) | 0; } else { ${generic(x)} } }`,
+    code: `{ ${dir} ${g1} ${g2} { ${store(size, phys(dst), load(size, phys(src)))} ${set(x, 4, 6, `(${src} + ${d}) | 0`)} ${set(x, 4, 7, `(${dst} + ${d}) | 0`)} } else { ${generic(x)} } }`,
   };
 }
 
