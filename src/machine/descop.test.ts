@@ -2,12 +2,22 @@
 // placed in a domain built from the hello kernel loads Xen's flat selectors,
 // its own GDT and LDT descriptors; an out-of-range selector gives the guest
 // #GP(selector) through its trap table.
-import { describe, expect, it } from 'vitest';
-import { E, FLAT_KERNEL_CS, HC } from '../../abi/xen';
-import { R, SEG_DS, SEG_ES, SEG_FS, PGT_SEG_DESC } from '../../shared/layout';
-import { callHypercall } from './index';
-import { MMUEXT } from './mmuext';
-import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke, setMword } from './mmtesting';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { E, FLAT_KERNEL_CS, HC } from '../abi/xen';
+import { R, SEG_DS, SEG_ES, SEG_FS, PGT_SEG_DESC } from '../shared/layout';
+import { callHypercall } from '../hv/hypercalls/index';
+import { MMUEXT } from '../hv/hypercalls/mmuext';
+import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke, setMword, useKernel } from './mmguest.testutil';
+
+const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', GUESTS, 'build/tests/hello.elf'], { stdio: 'pipe' });
+  useKernel(readFileSync(join(GUESTS, 'build/tests/hello.elf')));
+});
 
 function hc(g: MmGuest, nr: number, ...a: number[]): number | null {
   return callHypercall(ctxFor(g.hv, g.dom, g.v), nr, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, a[4] ?? 0);

@@ -1,11 +1,21 @@
 // mmuext_op on a domain built from the hello test kernel: pins, base pointers,
 // flushes, LDT, page clearing and copying, refusals with Xen's errnos, *done.
-import { describe, expect, it } from 'vitest';
-import { E, HC } from '../../abi/xen';
-import { R, PGF_PINNED, PGT_L1, PGT_L3 } from '../../shared/layout';
-import { callHypercall } from './index';
-import { MMUEXT } from './mmuext';
-import { type MmGuest, ctxFor, makeGuest, mword, peek, poke, setMword } from './mmtesting';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { E, HC } from '../abi/xen';
+import { R, PGF_PINNED, PGT_L1, PGT_L3 } from '../shared/layout';
+import { callHypercall } from '../hv/hypercalls/index';
+import { MMUEXT } from '../hv/hypercalls/mmuext';
+import { type MmGuest, ctxFor, makeGuest, mword, peek, poke, setMword, useKernel } from './mmguest.testutil';
+
+const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', GUESTS, 'build/tests/hello.elf'], { stdio: 'pipe' });
+  useKernel(readFileSync(join(GUESTS, 'build/tests/hello.elf')));
+});
 
 function ext(g: MmGuest, ops: [number, number, number][], foreigndom = 0x7ff0): { rc: number | null; done: number } {
   const at = g.buf + 0x100;

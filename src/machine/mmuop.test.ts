@@ -1,12 +1,22 @@
 // mmu_update and update_va_mapping on a domain built from the hello test
 // kernel: entries installed and refused with Xen's errnos, *done counting,
 // foreigndom rules, continuations past a batch, UVMF flushes.
-import { describe, expect, it } from 'vitest';
-import { E, HC } from '../../abi/xen';
-import { R, PGT_L1, PGT_WRITABLE } from '../../shared/layout';
-import { callHypercall } from './index';
-import { MMU_BATCH, MMU_UPDATE_PREEMPTED } from './mmu';
-import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke } from './mmtesting';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { E, HC } from '../abi/xen';
+import { R, PGT_L1, PGT_WRITABLE } from '../shared/layout';
+import { callHypercall } from '../hv/hypercalls/index';
+import { MMU_BATCH, MMU_UPDATE_PREEMPTED } from '../hv/hypercalls/mmu';
+import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke, useKernel } from './mmguest.testutil';
+
+const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', GUESTS, 'build/tests/hello.elf'], { stdio: 'pipe' });
+  useKernel(readFileSync(join(GUESTS, 'build/tests/hello.elf')));
+});
 
 const P = 1, RW = 2, A = 0x20;
 

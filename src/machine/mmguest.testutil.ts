@@ -1,27 +1,27 @@
-// Test helper for the memory-management hypercalls: a real domain built by the
-// domain builder from the hello test kernel (built from source on first use),
-// with a hypercall context for its vcpu 0 and a few of its spare frames
-// (allocated to it but not mapped anywhere) to build tables from.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Machine } from '../../machine/machine';
-import { buildDomain, type BuiltDomain } from '../../machine/builder';
-import { GuestMem } from '../guestmem';
-import type { Hypervisor } from '../hypervisor';
-import type { Domain } from '../domain';
-import type { Vcpu } from '../vcpu';
-import type { HcCtx } from './types';
+// Test fixture for the memory-management hypercalls and traps (mmu_update,
+// mmuext_op, update_va_mapping, set_gdt, update_descriptor, writable page
+// tables, vcpu_info, destruction): a real domain built by the domain builder
+// from the hello test kernel (the tests build it with make and hand it over
+// with useKernel), never unpaused unless a test runs code, with a hypercall
+// context for vcpu 0 and spare frames (allocated to the domain, zeroed, mapped
+// nowhere) to build tables from.
+import { GuestMem } from '../hv/guestmem';
+import type { Hypervisor } from '../hv/hypervisor';
+import type { Domain } from '../hv/domain';
+import type { Vcpu } from '../hv/vcpu';
+import type { HcCtx } from '../hv/hypercalls/types';
+import { Machine } from './machine';
+import { buildDomain, type BuiltDomain } from './builder';
 
-const ROOT = resolve(__dirname, '../../..');
 let kernel: Uint8Array | null = null;
 
-/** The hello test kernel, built with make on first use. */
-export function helloKernel(): Uint8Array {
-  if (kernel) return kernel;
-  const res = spawnSync('make', ['-s', '-C', resolve(ROOT, 'guests'), 'build/tests/hello.elf'], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`make hello.elf failed:\n${res.stdout}${res.stderr}`);
-  kernel = new Uint8Array(readFileSync(resolve(ROOT, 'guests/build/tests/hello.elf')));
+/** The kernel image makeGuest builds from (the tests pass hello.elf). */
+export function useKernel(k: Uint8Array): void {
+  kernel = k;
+}
+
+function helloKernel(): Uint8Array {
+  if (!kernel) throw new Error('useKernel first');
   return kernel;
 }
 

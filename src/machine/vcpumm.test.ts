@@ -1,13 +1,23 @@
 // register_vcpu_info (through vcpu_op) and domain memory destruction, on
 // domains built from the hello test kernel.
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { E, HC, SHINFO, VCPUI } from '../abi/xen';
 import { FRAME_FREE, PGT_WRITABLE } from '../shared/layout';
-import { Machine } from '../machine/machine';
-import { callHypercall } from './hypercalls/index';
-import { MMUEXT } from './hypercalls/mmuext';
-import { type MmGuest, ctxFor, makeGuest, poke } from './hypercalls/mmtesting';
-import { destroyDomainMemory } from './vcpumm';
+import { Machine } from './machine';
+import { callHypercall } from '../hv/hypercalls/index';
+import { MMUEXT } from '../hv/hypercalls/mmuext';
+import { type MmGuest, ctxFor, makeGuest, poke, useKernel } from './mmguest.testutil';
+import { destroyDomainMemory } from '../hv/vcpumm';
+
+const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', GUESTS, 'build/tests/hello.elf'], { stdio: 'pipe' });
+  useKernel(readFileSync(join(GUESTS, 'build/tests/hello.elf')));
+});
 
 const VCPUOP_register_vcpu_info = 10;
 

@@ -3,11 +3,21 @@
 // stores land (MOV, the two halves, CMPXCHG8B, LOCK BTR) and execution goes on;
 // a store the checks refuse, or any store without the assist, is a #PF for the
 // guest with CR2 = the written address.
-import { describe, expect, it } from 'vitest';
-import { FLAT_KERNEL_CS, HC, VMASST } from '../../abi/xen';
-import { R } from '../../shared/layout';
-import { callHypercall } from '../hypercalls/index';
-import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke } from '../hypercalls/mmtesting';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FLAT_KERNEL_CS, HC, VMASST } from '../abi/xen';
+import { R } from '../shared/layout';
+import { callHypercall } from '../hv/hypercalls/index';
+import { type MmGuest, ctxFor, l2EntryAddr, makeGuest, mword, peek, poke, useKernel } from './mmguest.testutil';
+
+const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', GUESTS, 'build/tests/hello.elf'], { stdio: 'pipe' });
+  useKernel(readFileSync(join(GUESTS, 'build/tests/hello.elf')));
+});
 
 /** spare[0] becomes the L1 at mappedEnd; it maps itself read-only at mappedEnd + 0x1000. */
 function setup(g: MmGuest, assist: boolean): { l1va: number; va: number } {
