@@ -419,8 +419,9 @@ export class Gen {
     const pfx: number[] = [];
     const memOp = f.mem || ops.some((o) => o.kind === 'O');
     // LOCK where it is legal, and now and then where it must raise #UD; never on MOV to/from CRn,
-    // which AMD processors read as CR8 (AltMovCr8) when LOCK prefixes it.
-    const crMov = ri.row.op >= 0x0f20 && ri.row.op <= 0x0f23;
+    // which AMD processors read as CR8 (AltMovCr8) when LOCK prefixes it, nor on the 0F 00 and
+    // 0F 01 system groups (LOCK VERW executes on the AMD EPYC CI machine).
+    const crMov = (ri.row.op >= 0x0f20 && ri.row.op <= 0x0f23) || ri.row.op === 0x0f00 || ri.row.op === 0x0f01;
     if (B.lock || (ri.row.lock && f.mem && r.chance(0.4)) || (!crMov && r.chance(0.005))) pfx.push(0xf0);
     if (B.rep) pfx.push(B.rep);
     if (memOp && B.seg < 0 && !B.noAccess) B.seg = this.pickSeg(B.memWrite);
