@@ -15,6 +15,7 @@ import { run } from '../cpu/exec';
 import { EXIT_LIMIT, INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
 import { E, SHINFO, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
 import { DOMID_XEN, XEN_LEGACY_MAX_VCPUS } from '../abi/xen';
+import { HypervisorBug } from '../shared/bugs';
 import { Domain } from './domain';
 import { MmEngine } from './mm/engine';
 import { EventChannels, type EvtchnEvent } from './evtchn/evtchn';
@@ -28,7 +29,8 @@ import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
 import { reloadDataSegments } from './traps/failsafe';
 import { initialiseVcpu } from './hypercalls/vcpuinit';
-import { attachVcpuMm, registerVcpuInfo, setBaseptr } from './vcpumm';
+import { attachVcpuMm, destroyDomainMemory, registerVcpuInfo, setBaseptr } from './vcpumm';
+import type { ReleaseResult } from './mm/release';
 import { xenCr3ToPfn } from './mm/pte';
 
 export interface HypervisorHooks {
@@ -96,6 +98,15 @@ export class Hypervisor {
   pageFaultHook: ((dom: Domain, v: Vcpu, error: number) => boolean) | null = null;
   /** Set by yield/block/poll/shutdown: end the current vcpu's slice now. */
   private sliceOver = false;
+  /**
+   * The Cpu of each register-file slot, kept when its domain is destroyed so the
+   * slot (and the Cpu's TLB) is reused by the next vcpu; `slotFree` marks slots
+   * that no live vcpu holds. The lowest free slot is taken first.
+   */
+  private readonly slotCpus: Cpu[] = [];
+  private readonly slotFree: boolean[] = [];
+  /** Instructions retired by vcpus of destroyed domains (their counters went with their slots). */
+  retiredByDestroyed = 0;
 
   constructor(mem: MachineMemory, hooks: HypervisorHooks) {
     this.mem = mem;
@@ -138,6 +149,11 @@ export class Hypervisor {
   createDomain(id: number, name: string, vcpus: number): Domain {
     if (this.domains.has(id)) throw new Error(`domain ${id} exists`);
     if (vcpus < 1 || vcpus > XEN_LEGACY_MAX_VCPUS) throw new RangeError(`a domain has 1 to ${XEN_LEGACY_MAX_VCPUS} vcpus, not ${vcpus}`);
+    // Register files: the lowest free slots (destroyed domains' first), checked before anything changes.
+    const slots: number[] = [];
+    for (let k = 0; k < this.slotFree.length && slots.length < vcpus; k++) if (this.slotFree[k]) slots.push(k);
+    for (let k = this.slotCpus.length; slots.length < vcpus && k < this.mem.layout.vcpus; k++) slots.push(k);
+    if (slots.length < vcpus) throw new RangeError(`no register file left for ${vcpus} vcpus of domain ${id} (machine has ${this.mem.layout.vcpus})`);
     const shinfo = this.mm.ft.allocate(DOMID_XEN);
     if (shinfo < 0) throw new RangeError('out of machine memory for shared_info');
     this.mm.ft.shareWithGuest(shinfo, id, false);
@@ -153,9 +169,10 @@ export class Hypervisor {
     if (rc < 0) throw new RangeError(`could not create the grant table of domain ${id} (${rc})`);
     this.publishWallclock(dom);
     for (let n = 0; n < vcpus; n++) {
-      const slot = this.order.length;
-      if (slot >= this.mem.layout.vcpus) throw new RangeError(`no register file left for vcpu ${n} of domain ${id} (machine has ${this.mem.layout.vcpus})`);
-      const cpu = new Cpu(this.mem, this.code, slot);
+      const slot = slots[n];
+      let cpu = this.slotCpus[slot];
+      if (!cpu) cpu = this.slotCpus[slot] = new Cpu(this.mem, this.code, slot);
+      this.slotFree[slot] = false;
       cpu.resetFlat(1);
       cpu.pdpteLong = true;
       cpu.interceptExc = -1;
@@ -172,6 +189,40 @@ export class Hypervisor {
     this.order.sort((a, b) => a.domid - b.domid || a.id - b.id);
     this.domains.set(id, dom);
     return dom;
+  }
+
+  /**
+   * XEN_DOMCTL_destroydomain: release everything the hypervisor holds for a
+   * domain, in Xen's order (event channels, grant mappings and table, then the
+   * vcpus' hold on its memory and the memory itself), take its vcpus off the
+   * scheduler and free their register-file slots. Never called while one of its
+   * vcpus runs. Returns what the memory release left behind (frames another
+   * domain still maps through a grant), as mm.releaseDomain.
+   */
+  destroyDomain(dom: Domain): ReleaseResult {
+    if (this.current && this.current.domid === dom.id) throw new HypervisorBug(`domain ${dom.id} destroyed while its vcpu runs`);
+    if (this.domains.get(dom.id) !== dom) throw new HypervisorBug(`domain ${dom.id} is not this hypervisor's`);
+    this.evtchn.destroyDomain(dom.id);
+    this.gnttab.destroyDomain(dom.id);
+    const res = destroyDomainMemory(this, dom);
+    for (const v of dom.vcpus) {
+      this.retiredByDestroyed += v.cpu.instructions;
+      v.state = 'offline';
+      v.singleshot = 0;
+      v.periodicPeriod = 0;
+      v.pollPorts = [];
+      this.slotFree[v.cpu.id] = true;
+      if (this.running === v) this.running = null;
+      if (this.lastRan === v) this.lastRan = null;
+    }
+    const at = this.order.findIndex((v) => v.domid === dom.id);
+    this.order = this.order.filter((v) => v.domid !== dom.id);
+    if (at >= 0 && this.cursor > at) this.cursor = Math.max(at, this.cursor - dom.vcpus.length);
+    if (this.cursor >= this.order.length) this.cursor = 0;
+    this.sharedInfo.delete(dom.id);
+    this.domains.delete(dom.id);
+    dom.state = 'dead';
+    return res;
   }
 
   /** shared_info's wall clock: the UTC time at system time 0, with the version protocol. */
