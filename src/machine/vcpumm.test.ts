@@ -11,7 +11,6 @@ import { Machine } from './machine';
 import { callHypercall } from '../hv/hypercalls/index';
 import { MMUEXT } from '../hv/hypercalls/mmuext';
 import { type MmGuest, ctxFor, makeGuest, poke, useKernel } from './mmguest.testutil';
-import { destroyDomainMemory } from '../hv/vcpumm';
 
 const GUESTS = join(dirname(fileURLToPath(import.meta.url)), '../../guests');
 beforeAll(() => {
@@ -56,9 +55,9 @@ describe('VCPUOP_register_vcpu_info', () => {
   });
 });
 
-describe('destroyDomainMemory', () => {
+describe('destroyDomainMemory (through Hypervisor.destroyDomain)', () => {
   it('50 builds and destructions leave every frame free and the audit clean', () => {
-    const m = new Machine({ ramMiB: 48, maxVcpus: 128 });
+    const m = new Machine({ ramMiB: 48, maxVcpus: 4 });
     const hv = m.hv, ft = hv.mm.ft;
     const owners = (): number[] => Array.from({ length: ft.frames }, (_, i) => ft.owner(i));
     const before = owners();
@@ -71,13 +70,11 @@ describe('destroyDomainMemory', () => {
       expect(register(g, 1, g.spare[13], 0)).toBe(0);
       poke(g, g.buf + 0x100, [MMUEXT.PIN_L1_TABLE, g.spare[0], 0]);
       expect(callHypercall(ctxFor(hv, g.dom, g.v), HC.mmuext_op, g.buf + 0x100, 1, 0, 0x7ff0, 0)).toBe(0);
-      hv.evtchn.destroyDomain(g.dom.id);
-      hv.gnttab.destroyDomain(g.dom.id);
-      const res = destroyDomainMemory(hv, g.dom);
+      // Hypervisor.destroyDomain: event channels, grants, then destroyDomainMemory.
+      const res = hv.destroyDomain(g.dom);
       expect(res.remaining).toEqual([]);
       expect(g.dom.vcpus[0].gdtFrames).toEqual([]);
-      hv.domains.delete(g.dom.id);
-      hv.sharedInfo.delete(g.dom.id);
+      expect(g.dom.vcpus[1].vcpuInfoRegistered).toBe(false);
       expect(hv.mm.audit(hv.gnttab.heldReferences())).toEqual([]);
     }
     expect(owners()).toEqual(before);
