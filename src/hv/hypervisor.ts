@@ -395,8 +395,8 @@ export class Hypervisor {
     }
   }
 
-  /** The earliest timer deadline of any live vcpu, or Infinity. */
-  private nextDeadline(): number {
+  /** The earliest timer deadline of any live vcpu, or Infinity (embedders pace idle waits with it). */
+  nextDeadline(): number {
     let t = Infinity;
     for (const v of this.order) {
       const dom = this.domains.get(v.domid);
@@ -431,7 +431,11 @@ export class Hypervisor {
           const t = this.nextDeadline();
           if (t === Infinity) return 'idle';
           if (t > this.timeLimit) return 'waiting';
-          // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle skips).
+          // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle
+          // skips). Skipped time uses the budget as if instructions had run (one per
+          // nanosecond), so a guest that waits on a timer whose VIRQ nothing is bound
+          // to cannot keep run() skipping forever.
+          left -= Math.max(1, Math.ceil((t - this.time.now) / NS_PER_INSN));
           this.time.skipTo(t);
           continue;
         }
