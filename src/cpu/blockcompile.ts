@@ -21,7 +21,7 @@ import { R } from '../shared/layout';
 import type { BlockFn, CodeCache } from './codecache';
 import { HANDLER_NAMES, HANDLERS, handlerEndsBlock } from './decode';
 import { emitFast, generic, LOAD, SYNC, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
-import { cond, saveCF, setArith } from './flags';
+import { cfOf, condOf, eflagsOf } from './flags';
 
 /** Source-size budget for one region, so V8 still optimizes the function. */
 const MAX_REGION_SOURCE = 40_000;
@@ -192,7 +192,7 @@ export function regionMembers(cc: CodeCache, b: number): number[] {
  * left out; the caller records which made it (returned list).
  */
 export function compileRegion(cc: CodeCache, members: readonly number[], code16: boolean): { fn: BlockFn; included: number[] } {
-  const g: Gen = { params: ['cond', 'saveCF', 'setArith'], args: [cond, saveCF, setArith], seen: new Map(), regs: new Set() };
+  const g: Gen = { params: ['cfOf', 'condOf', 'eflagsOf'], args: [cfOf, condOf, eflagsOf], seen: new Map(), regs: new Set() };
   const codes: BlockCode[] = [];
   const included: number[] = [];
   let size = 0;
@@ -215,8 +215,8 @@ export function compileRegion(cc: CodeCache, members: readonly number[], code16:
     }
   }
   const cases = order.map((x, k) => `case ${x.eip}: {\n${x.body}\n${blockTail(x, k + 1 < order.length ? order[k + 1].eip : null)}`);
-  // The general registers the fast code uses live in locals (see blockemit.ts).
-  const regs = [...g.regs].sort();
+  // The general registers and flag slots the fast code uses live in locals (see blockemit.ts).
+  const regs = [...g.regs].sort((x, y) => x - y);
   const sync = regs.map((n) => `r[${n}] = G${n};`).join(' '), load = regs.map((n) => `G${n} = r[${n}];`).join(' ');
   const body = [
     'const r = c.r, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',

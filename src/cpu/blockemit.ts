@@ -56,6 +56,15 @@ export interface EmitCtx {
 /** Placeholders in generated code: store back / reload the register locals (see blockcompile.ts). */
 export const SYNC = '/*SYNC*/', LOAD = '/*LOAD*/';
 
+/** The flag slots' locals as arguments of flags.ts cfOf/eflagsOf/condOf: EFLAGS, LF_OP, LF_A, LF_B, LF_R. */
+function flagArgs(x: EmitCtx): string {
+  return `${G(x, R.EFLAGS)}, ${G(x, R.LF_OP)}, ${G(x, R.LF_A)}, ${G(x, R.LF_B)}, ${G(x, R.LF_R)}`;
+}
+/** flags.ts setArith(r, bits, value) on the locals. */
+function setArith(x: EmitCtx, bits: number, value: string): string {
+  return `${G(x, EF)} = (eflagsOf(${flagArgs(x)}) & ${~bits}) | ((${value}) & ${bits}); ${G(x, R.LF_OP)} = 0;`;
+}
+
 export interface Emitted {
   code: string;
   /** Lazy flags after this instruction: unchanged (undefined), unknown (null) or known. */
@@ -84,8 +93,8 @@ const EF = R.EFLAGS;
 /** CF | PF | AF | ZF | SF | OF: what SHL/SHR/SAR replace. */
 const SHIFT_FLAGS = 0x8d5;
 
-function lazy(kind: number, size: number, a: string, b: string, res: string): string {
-  return `r[${R.LF_A}] = ${a}; r[${R.LF_B}] = ${b}; r[${R.LF_R}] = ${res}; r[${R.LF_OP}] = ${(kind << 2) | size};`;
+function lazy(x: EmitCtx, kind: number, size: number, a: string, b: string, res: string): string {
+  return `${G(x, R.LF_A)} = ${a}; ${G(x, R.LF_B)} = ${b}; ${G(x, R.LF_R)} = ${res}; ${G(x, R.LF_OP)} = ${(kind << 2) | size};`;
 }
 
 /** The exit bookkeeping: state as the interpreter would have it before this instruction. */
@@ -98,7 +107,7 @@ export function generic(x: EmitCtx): string {
   return `${SYNC} ${prep(x)} ${x.h}(c, ${x.s}); if (c.exit !== 0) return; ${LOAD}`;
 }
 
-/** General register n (32 bits), as the local that holds it. */
+/** General register n (32 bits), or a flag slot (R.EFLAGS, R.LF_*), as the local that holds it. */
 function G(x: EmitCtx, n: number): string {
   x.regs.add(n);
   return `G${n}`;
@@ -188,7 +197,7 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
       // NEG is SUB 0 - a.
       const f: KnownFlags = { kind: K_SUB, size: S32, a: '0', b: a, res };
       const body = (src: string, dst: (v: string) => string): string =>
-        `${a} = ${src}; ${res} = (0 - ${a}) | 0; ${dst(res)} ${lazy(K_SUB, S32, '0', a, res)}`;
+        `${a} = ${src}; ${res} = (0 - ${a}) | 0; ${dst(res)} ${lazy(x, K_SUB, S32, '0', a, res)}`;
       if (isReg) return { code: `let ${a} = 0, ${res} = 0; ${body(G(x, rm), (v) => set(x, 4, rm, v))}`, flags: f };
       // After the handler: NEG recorded its operand as LF_B.
       return { code: `let ${a} = 0, ${res} = 0; ${memOp(x, true, 4, (p) => body(`m32[${p} >> 2]`, (v) => `m32[${p} >> 2] = ${v};`), ` ${a} = r[${R.LF_B}]; ${res} = r[${R.LF_R}];`)}`, flags: f };
@@ -203,7 +212,7 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
       const two = form === 'Gv_Ev';
       const body = (src: string): string => {
         const b = two ? G(x, g) : String(imm);
-        return `{ const x${k} = ${src}, y${k} = ${b}, l${k} = Math.imul(x${k}, y${k}); ${set(x, 4, g, `l${k}`)} setArith(r, 0x801, x${k} * y${k} !== l${k} ? 0x801 : 0); }`;
+        return `{ const x${k} = ${src}, y${k} = ${b}, l${k} = Math.imul(x${k}, y${k}); ${set(x, 4, g, `l${k}`)} ${setArith(x, 0x801, `x${k} * y${k} !== l${k} ? 0x801 : 0`)} }`;
       };
       if (isReg) return { code: body(G(x, rm)), flags: null };
       return { code: memOp(x, false, 4, (p) => body(`m32[${p} >> 2]`)), flags: null };
@@ -232,16 +241,16 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
 
   // Condition-code consumers.
   if (op[0] === 'j' && (form === 'Jb' || form === 'Jz') && x.last && JCC[op.slice(1)] !== undefined) {
-    const test = condition(x.flags, JCC[op.slice(1)]);
+    const test = condition(x, JCC[op.slice(1)]);
     return { code: '', cond: { test, taken: (x.next + imm) | 0, fall: x.next } };
   }
   if (op.startsWith('set') && form === 'Eb' && JCC[op.slice(3)] !== undefined) {
-    const test = condition(x.flags, JCC[op.slice(3)]);
+    const test = condition(x, JCC[op.slice(3)]);
     if (isReg) return { code: set(x, 1, rm, `${test} ? 1 : 0`) };
     return { code: memOp(x, true, 1, (p) => `m8[${p}] = ${test} ? 1 : 0;`) };
   }
   if (op.startsWith('cmov') && form === 'Gv_Ev' && JCC[op.slice(4)] !== undefined) {
-    const test = condition(x.flags, JCC[op.slice(4)]);
+    const test = condition(x, JCC[op.slice(4)]);
     if (isReg) return { code: `if (${test}) ${set(x, 4, g, G(x, rm))}` };
     return { code: memOp(x, false, 4, (p) => `const t${k} = m32[${p} >> 2]; if (${test}) ${set(x, 4, g, `t${k}`)}`) };
   }
@@ -294,7 +303,7 @@ function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm
   // TEST records 0 as its second operand, like its handlers.
   const lfB = op === 'test' ? '0' : b;
   const flags: KnownFlags = { kind: alu.kind, size: sz, a, b: lfB, res };
-  const compute = `${res} = ${alu.expr(a, b)}; ${lazy(alu.kind, sz, a, lfB, res)}`;
+  const compute = `${res} = ${alu.expr(a, b)}; ${lazy(x, alu.kind, sz, a, lfB, res)}`;
   // The immediate as the handler passes it: masked to a byte for 8-bit ALU ops
   // (TEST Eb,Ib and AL,Ib use the sign-extended value, which gives the same AND).
   const immV = byteForm && op !== 'test' ? imm & 0xff : imm;
@@ -340,7 +349,7 @@ function emitIncDec(x: EmitCtx, op: string, form: string, rm: number, isReg: boo
   const a = `a${k}`, res = `v${k}`;
   const f: KnownFlags = { kind, size: S32, a, b: '1', res };
   const body = (src: string, dst: (v: string) => string): string =>
-    `${saveCFCode(x.flags)} ${a} = ${src}; ${res} = (${a} ${op === 'inc' ? '+' : '-'} 1) | 0; ${dst(res)} ${lazy(kind, S32, a, '1', res)}`;
+    `${saveCFCode(x, x.flags)} ${a} = ${src}; ${res} = (${a} ${op === 'inc' ? '+' : '-'} 1) | 0; ${dst(res)} ${lazy(x, kind, S32, a, '1', res)}`;
   const n = REGS.indexOf(form);
   if (n >= 0) return { code: `let ${a} = 0, ${res} = 0; ${body(G(x, n), (v) => set(x, 4, n, v))}`, flags: f };
   if (form !== 'Ev') return null;
@@ -349,17 +358,18 @@ function emitIncDec(x: EmitCtx, op: string, form: string, rm: number, isReg: boo
 }
 
 /** flags.ts saveCF(), decided at compile time when the lazy state's producer is known. */
-function saveCFCode(f: KnownFlags | null): string {
-  if (!f) return 'saveCF(r);';
+function saveCFCode(x: EmitCtx, f: KnownFlags | null): string {
+  const ef = G(x, EF);
+  if (!f) return `${ef} = (${ef} & -2) | cfOf(${flagArgs(x)});`;
   const M = f.size === S8 ? 0xff : -1;
   const u = (v: string): string => (M === -1 ? `(${v} >>> 0)` : `(${v} & 0xff)`);
   switch (f.kind) {
-    case K_ADD: return `r[${EF}] = (r[${EF}] & -2) | (${u(f.res)} < ${u(f.a)} ? 1 : 0);`;
-    case K_SUB: return `r[${EF}] = (r[${EF}] & -2) | (${u(f.a)} < ${u(f.b)} ? 1 : 0);`;
-    case K_LOGIC: return `r[${EF}] = r[${EF}] & -2;`;
+    case K_ADD: return `${ef} = (${ef} & -2) | (${u(f.res)} < ${u(f.a)} ? 1 : 0);`;
+    case K_SUB: return `${ef} = (${ef} & -2) | (${u(f.a)} < ${u(f.b)} ? 1 : 0);`;
+    case K_LOGIC: return `${ef} = ${ef} & -2;`;
     case K_INC: case K_DEC: case K_RES: return '';
   }
-  return 'saveCF(r);';
+  return `${ef} = (${ef} & -2) | cfOf(${flagArgs(x)});`;
 }
 
 /**
@@ -382,13 +392,13 @@ function emitShift(x: EmitCtx, op: string, form: string, rm: number, isReg: bool
     const rot = op === 'rol' ? `(${a} << ${c0}) | (${a} >>> ${32 - c0})` : `(${a} >>> ${c0}) | (${a} << ${32 - c0})`;
     const cf = op === 'rol' ? `(${res} & 1)` : `((${res} >>> 31) & 1)`;
     const of = op === 'rol' ? `(((${res} >>> 31) ^ ${res}) & 1)` : `(((${res} >>> 31) ^ (${res} >>> 30)) & 1)`;
-    body = `${res} = ${rot}; setArith(r, 0x801, ${cf} | (${of} << 11));`;
+    body = `${res} = ${rot}; ${setArith(x, 0x801, `${cf} | (${of} << 11)`)}`;
   } else {
     let v: string, cf: string, of: string;
     if (op === 'shr') { v = `(${a} >>> ${n}) | 0`; cf = `(${a} >>> (${n} - 1)) & 1`; of = `(${a} >>> 31) & 1`; }
     else if (op === 'sar') { v = `${a} >> ${n}`; cf = `(${a} >> (${n} - 1)) & 1`; of = '0'; }
     else { v = `${a} << ${n}`; cf = `(${a} >>> (32 - ${n})) & 1`; of = `((${res} >>> 31) ^ c${k}) & 1`; }
-    body = `${res} = ${v}; const c${k} = ${cf}; r[${EF}] = (r[${EF}] & ${~SHIFT_FLAGS}) | c${k} | ((${of}) << 11); ${lazy(K_RES, S32, '0', '0', res)}`;
+    body = `${res} = ${v}; const c${k} = ${cf}; ${G(x, EF)} = (G${EF} & ${~SHIFT_FLAGS}) | c${k} | ((${of}) << 11); ${lazy(x, K_RES, S32, '0', '0', res)}`;
   }
   const flags: KnownFlags | null = op === 'rol' || op === 'ror' || count === null ? null : { kind: K_RES, size: S32, a: '0', b: '0', res };
   const decl = `let ${a} = 0, ${res} = 0;`;
@@ -434,7 +444,7 @@ const STRING: Record<string, [string, number]> = {
 function emitString(x: EmitCtx, [kind, size]: [string, number], _op: string): Emitted | null {
   const cc = x.cc, s = x.s, k = x.k;
   const d = `d${k}`;
-  const dir = `const ${d} = (r[${EF}] & 0x400) !== 0 ? ${-size} : ${size};`;
+  const dir = `const ${d} = (${G(x, EF)} & 0x400) !== 0 ? ${-size} : ${size};`;
   const sz = size === 4 ? 4 : 1;
   if (kind === 'stos') {
     return { code: `{ ${dir} ${guard(true, size, 0, `w${k}`, G(x, 7))} { ${store(size, phys(`w${k}`), get(x, sz, 0))} ${set(x, 4, 7, `(w${k} + ${d}) | 0`)} } else { ${generic(x)} } }` };
@@ -459,8 +469,8 @@ const REGS = ['eAX', 'eCX', 'eDX', 'eBX', 'eSP', 'eBP', 'eSI', 'eDI'];
 const REGS8 = ['AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH'];
 
 /** Condition cc as an expression: from known operands when possible, else flags.ts cond(). */
-function condition(f: KnownFlags | null, cc: number): string {
-  return fusedCond(f, cc) ?? `cond(r, ${cc})`;
+function condition(x: EmitCtx, cc: number): string {
+  return fusedCond(x.flags, cc) ?? `condOf(${flagArgs(x)}, ${cc})`;
 }
 
 /** A condition computed from known operands, or null when it needs the general path. */

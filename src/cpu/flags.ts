@@ -43,8 +43,19 @@ export function saveCF(r: Int32Array): void {
 }
 
 function computeCF(r: Int32Array): number {
-  const op = r[R.LF_OP], m = SIZE_MASK[op & 3];
-  const a = (r[R.LF_A] & m) >>> 0, b = (r[R.LF_B] & m) >>> 0, res = (r[R.LF_R] & m) >>> 0;
+  return cfOfKind(r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R]);
+}
+
+function computeOF(r: Int32Array): number {
+  return ofOfKind(r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R]);
+}
+
+// The flag computations on values: a lazy state held outside a register file
+// (the block compiler keeps it in locals) gives what the functions below give
+// for a register file holding it.
+function cfOfKind(op: number, a: number, b: number, res: number): number {
+  const m = SIZE_MASK[op & 3];
+  a = (a & m) >>> 0; b = (b & m) >>> 0; res = (res & m) >>> 0;
   switch (op >> 2) {
     case K_ADD: return res < a ? 1 : 0;
     case K_ADC: return res <= a ? 1 : 0;
@@ -54,14 +65,63 @@ function computeCF(r: Int32Array): number {
   }
 }
 
-function computeOF(r: Int32Array): number {
-  const op = r[R.LF_OP], k = op >> 2, sh = SIGN_SHIFT[op & 3];
-  const a = r[R.LF_A], b = r[R.LF_B], res = r[R.LF_R];
-  switch (k) {
+function ofOfKind(op: number, a: number, b: number, res: number): number {
+  const sh = SIGN_SHIFT[op & 3];
+  switch (op >> 2) {
     case K_ADD: case K_ADC: case K_INC: return (((a ^ res) & (b ^ res)) >>> sh) & 1;
     case K_SUB: case K_SBB: case K_DEC: return (((a ^ b) & (a ^ res)) >>> sh) & 1;
     default: return 0;
   }
+}
+
+/** getCF() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
+export function cfOf(ef: number, op: number, a: number, b: number, res: number): number {
+  return KIND_MASK[op >> 2] & CF ? cfOfKind(op, a, b, res) : ef & CF;
+}
+
+/** getEflags() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
+export function eflagsOf(ef: number, op: number, a: number, b: number, res: number): number {
+  const mask = KIND_MASK[op >> 2];
+  let f = (ef & ~mask) | FLAGS_FIXED;
+  if (mask === 0) return f;
+  if (mask & CF) f |= cfOfKind(op, a, b, res);
+  if (mask & PF) f |= PARITY[res & 0xff];
+  if (mask & AF) f |= op >> 2 === K_LOGIC ? 0 : (a ^ b ^ res) & AF;
+  if (mask & ZF) f |= (res & SIZE_MASK[op & 3]) === 0 ? ZF : 0;
+  if (mask & SF) f |= ((res >>> SIGN_SHIFT[op & 3]) & 1) << 7;
+  if (mask & OF) f |= ofOfKind(op, a, b, res) << 11;
+  return f;
+}
+
+/** cond() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
+export function condOf(ef: number, op: number, a: number, b: number, res: number, cc: number): boolean {
+  if (op >> 2 === K_SUB && (op & 3) === S32) {
+    switch (cc) {
+      case 0x2: return (a >>> 0) < (b >>> 0);
+      case 0x3: return (a >>> 0) >= (b >>> 0);
+      case 0x4: return a === b;
+      case 0x5: return a !== b;
+      case 0x6: return (a >>> 0) <= (b >>> 0);
+      case 0x7: return (a >>> 0) > (b >>> 0);
+      case 0xc: return a < b;
+      case 0xd: return a >= b;
+      case 0xe: return a <= b;
+      case 0xf: return a > b;
+    }
+  }
+  const f = eflagsOf(ef, op, a, b, res);
+  let v: boolean;
+  switch (cc >> 1) {
+    case 0: v = (f & OF) !== 0; break;
+    case 1: v = (f & CF) !== 0; break;
+    case 2: v = (f & ZF) !== 0; break;
+    case 3: v = (f & (CF | ZF)) !== 0; break;
+    case 4: v = (f & SF) !== 0; break;
+    case 5: v = (f & PF) !== 0; break;
+    case 6: v = ((f >> 7) & 1) !== ((f >> 11) & 1); break;
+    default: v = (f & ZF) !== 0 || ((f >> 7) & 1) !== ((f >> 11) & 1); break;
+  }
+  return (cc & 1) ? !v : v;
 }
 
 function computeAF(r: Int32Array): number {
@@ -93,16 +153,7 @@ export function getAF(r: Int32Array): number {
 
 /** The architectural EFLAGS value, with every lazy flag computed. */
 export function getEflags(r: Int32Array): number {
-  const mask = KIND_MASK[r[R.LF_OP] >> 2];
-  let f = (r[R.EFLAGS] & ~mask) | FLAGS_FIXED;
-  if (mask === 0) return f;
-  if (mask & CF) f |= computeCF(r);
-  if (mask & PF) f |= PARITY[r[R.LF_R] & 0xff];
-  if (mask & AF) f |= computeAF(r);
-  if (mask & ZF) f |= (r[R.LF_R] & SIZE_MASK[r[R.LF_OP] & 3]) === 0 ? ZF : 0;
-  if (mask & SF) f |= ((r[R.LF_R] >>> SIGN_SHIFT[r[R.LF_OP] & 3]) & 1) << 7;
-  if (mask & OF) f |= computeOF(r) << 11;
-  return f;
+  return eflagsOf(r[R.EFLAGS], r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R]);
 }
 
 /** Replace the arithmetic flags in `bits` with those of `value`, dropping lazy state first. */
