@@ -1,0 +1,60 @@
+/* String and memory functions; gcc may also call memset and memcpy on its own. */
+#include "defs.h"
+
+void *memset(void *d, int c, uint32_t n)
+{
+	void *r = d;
+
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return r;
+}
+
+void *memcpy(void *d, const void *s, uint32_t n)
+{
+	void *r = d;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	return r;
+}
+
+int strlen(const char *s)
+{
+	int n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+char *strcpy(char *d, const char *s)
+{
+	char *r = d;
+
+	while ((*d++ = *s++))
+		;
+	return r;
+}
+
+/* Copy at most n bytes of s and always terminate d (d has room for n + 1). */
+char *strncpy(char *d, const char *s, int n)
+{
+	int i;
+
+	for (i = 0; i < n && s[i]; i++)
+		d[i] = s[i];
+	d[i] = 0;
+	return d;
+}
+
+char *strcat(char *d, const char *s)
+{
+	strcpy(d + strlen(d), s);
+	return d;
+}
