@@ -1,27 +1,35 @@
-// The region compiler. When a block has run compileThreshold times, the hot
-// blocks of its code page are compiled together into one JavaScript function:
-// a loop around `switch (eip)` with one case per block. Branches between blocks
-// of the page (nearly every loop) stay inside the function instead of going
-// back to the run loop. Within a block, hot instruction forms become inline
-// code (blockemit.ts); every other instruction is a direct call of its handler
-// with its slot as a constant, so each call site has a single target that V8
-// can inline.
+// The region compiler. When a block has run compileThreshold times, it is
+// compiled into one JavaScript function together with the blocks of its code
+// page that it leads to (regionMembers): a loop around `switch (eip)` with one
+// case per block, laid out so that fallthrough successors follow each other.
+// Branches between blocks of the region (nearly every loop) stay inside the
+// function instead of going back to the run loop. Within a block, hot
+// instruction forms become inline code (blockemit.ts); every other
+// instruction is a direct call of its handler with its slot as a constant, so
+// each call site has a single target that V8 can inline. The general
+// registers and flag slots the inline code uses live in locals while the
+// function runs, stored back before any handler call and any return.
 //
 // Contract with exec.ts: the function is entered with EIP at one of its
-// blocks. Before each block it checks that the whole block fits in the
-// instruction budget (else it returns, and the interpreter finishes the
-// budget exactly) and that no external interrupt is pending. Before each
-// handler call it sets EIP, c.nextEip and c.icount exactly as the interpreter
-// would, so handlers see the same state either way and the count stays exact
-// (RDTSC, REP budgets). When a handler sets c.exit the function returns at
-// once with EIP on that instruction and icount counting the instructions
-// before it; exec.ts finishes the instruction as usual. When EIP leaves the
-// region the function returns with EIP and icount up to date.
+// blocks, with no external interrupt deliverable (none pending, or IF clear).
+// Before each block it checks that the whole block fits in the instruction
+// budget (else it returns, and the interpreter finishes the budget exactly).
+// After a block in which a handler ran it returns if an interrupt has become
+// deliverable (only a handler can post one or set IF). Before each handler
+// call it sets EIP, c.nextEip and c.icount exactly as the interpreter would,
+// and stores the register locals, so handlers see the same state either way
+// and the count stays exact (RDTSC, REP budgets). When a handler sets c.exit
+// the function returns at once with EIP on that instruction and icount
+// counting the instructions before it; exec.ts finishes the instruction as
+// usual. When EIP leaves the region the function returns with EIP, icount
+// and the register file up to date.
 import { R } from '../shared/layout';
 import type { BlockFn, CodeCache } from './codecache';
 import { HANDLER_NAMES, HANDLERS, handlerEndsBlock } from './decode';
-import { emitFast, generic, LOAD, SYNC, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
+import { emitFast, generic, HANDLED, LOAD, SYNC, type EmitCtx, type Emitted, type KnownFlags } from './blockemit';
 import { cfOf, condOf, eflagsOf } from './flags';
+import { IF } from './defs';
+import { lastMulHi, mulU32 } from './ops/muldiv';
 
 /** Source-size budget for one region, so V8 still optimizes the function. */
 const MAX_REGION_SOURCE = 40_000;
@@ -56,13 +64,15 @@ interface BlockCode {
   n: number;
   body: string;
   end: BlockEnd;
+  /** The block may call a handler. */
+  handled: boolean;
 }
 
 /** The code of one block, up to its end (see blockTail). */
 function blockCode(cc: CodeCache, g: Gen, b: number, code16: boolean): BlockCode {
   const start = cc.bStart[b], n = cc.bCount[b], eip = cc.bEip[b];
   const lines: string[] = [
-    `if (ic + ${n} > lim || r[${R.PENDING_IRQ}] >= 0) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }`,
+    `if (ic + ${n} > lim) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }`,
   ];
   let e = eip, flags: KnownFlags | null = null, next = eip, end: BlockEnd = { kind: 'const', next: eip };
   for (let k = 0; k < n; k++) {
@@ -88,7 +98,8 @@ function blockCode(cc: CodeCache, g: Gen, b: number, code16: boolean): BlockCode
     }
     e = next;
   }
-  return { eip, n, body: lines.join('\n'), end };
+  const body = lines.join('\n');
+  return { eip, n, body, end, handled: body.includes(HANDLED) };
 }
 
 /**
@@ -98,19 +109,23 @@ function blockCode(cc: CodeCache, g: Gen, b: number, code16: boolean): BlockCode
  */
 function blockTail(x: BlockCode, fall: number | null): string {
   const end = x.end;
+  // Only a handler can make an external interrupt deliverable (post one, set
+  // IF): after one ran, leave at the block's end if there is one.
+  const irq = x.handled ? ` if (hc !== 0) { hc = 0; if (r[${R.PENDING_IRQ}] >= 0 && (r[${R.EFLAGS}] & ${IF}) !== 0) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; } }` : '';
+  const go = (next: number): string => (next === fall ? '' : ' break;');
   switch (end.kind) {
     case 'const':
-      return `ic += ${x.n}; pc = ${end.next};${end.next === fall ? '' : ' break;'} }`;
+      return `ic += ${x.n}; pc = ${end.next};${irq}${go(end.next)} }`;
     case 'cond':
-      if (end.fall === fall) return `ic += ${x.n}; if (${end.test}) { pc = ${end.taken}; break; } pc = ${end.fall}; }`;
-      if (end.taken === fall) return `ic += ${x.n}; if (!(${end.test})) { pc = ${end.fall}; break; } pc = ${end.taken}; }`;
-      return `ic += ${x.n}; pc = ${end.test} ? ${end.taken} : ${end.fall}; break; }`;
+      if (!irq && end.fall === fall) return `ic += ${x.n}; if (${end.test}) { pc = ${end.taken}; break; } pc = ${end.fall}; }`;
+      if (!irq && end.taken === fall) return `ic += ${x.n}; if (!(${end.test})) { pc = ${end.fall}; break; } pc = ${end.taken}; }`;
+      return `ic += ${x.n}; pc = ${end.test} ? ${end.taken} : ${end.fall};${irq} break; }`;
     default: {
       // After a handler, c.icount is ic + k plus whatever the handler added itself
       // (REP iterations beyond the first), so the last instruction counts relatively.
       // Only the last instruction can add: repeating instructions end their block.
       const recheck = end.recheck ? ` if (cc.epoch !== epoch) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }` : '';
-      return `${end.generic ? 'ic = c.icount + 1' : `ic += ${x.n}`}; pc = c.nextEip;${recheck} break; }`;
+      return `${end.generic ? 'ic = c.icount + 1' : `ic += ${x.n}`}; pc = c.nextEip;${recheck}${irq} break; }`;
     }
   }
 }
@@ -192,7 +207,7 @@ export function regionMembers(cc: CodeCache, b: number): number[] {
  * left out; the caller records which made it (returned list).
  */
 export function compileRegion(cc: CodeCache, members: readonly number[], code16: boolean): { fn: BlockFn; included: number[] } {
-  const g: Gen = { params: ['cfOf', 'condOf', 'eflagsOf'], args: [cfOf, condOf, eflagsOf], seen: new Map(), regs: new Set() };
+  const g: Gen = { params: ['cfOf', 'condOf', 'eflagsOf', 'mulU32', 'lastMulHi'], args: [cfOf, condOf, eflagsOf, mulU32, lastMulHi], seen: new Map(), regs: new Set() };
   const codes: BlockCode[] = [];
   const included: number[] = [];
   let size = 0;
@@ -220,7 +235,7 @@ export function compileRegion(cc: CodeCache, members: readonly number[], code16:
   const sync = regs.map((n) => `r[${n}] = G${n};`).join(' '), load = regs.map((n) => `G${n} = r[${n}];`).join(' ');
   const body = [
     'const r = c.r, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',
-    `let ic = c.icount, pc = r[${R.EIP}]${regs.map((n) => `, G${n} = r[${n}]`).join('')};`,
+    `let ic = c.icount, pc = r[${R.EIP}], hc = 0${regs.map((n) => `, G${n} = r[${n}]`).join('')};`,
     'for (;;) {',
     'switch (pc) {',
     ...cases,

@@ -97,6 +97,20 @@ function cases(): Case[] {
     { asm: 'lodsb', bytes: [0xac], mem: true },
     { asm: 'lodsd', bytes: [0xad], mem: true },
     { asm: 'rep movsb', bytes: [0xf3, 0xa4], mem: true, slow: true },
+    { asm: 'mul ecx', bytes: [0xf7, 0xe1], flags: true },
+    { asm: 'mul dword [ebx]', bytes: [0xf7, 0x23], mem: true },
+    { asm: 'bsf ecx,eax', bytes: [0x0f, 0xbc, 0xc8], flags: true },
+    { asm: 'bsf ecx,[ebx]', bytes: [0x0f, 0xbc, 0x0b], mem: true },
+    { asm: 'bsr ecx,eax', bytes: [0x0f, 0xbd, 0xc8] },
+    { asm: 'bsr ecx,[ebx]', bytes: [0x0f, 0xbd, 0x0b], mem: true },
+    { asm: 'mov ax,cx', bytes: [0x66, 0x89, 0xc8] },
+    { asm: 'mov [ebx],cx', bytes: [0x66, 0x89, 0x0b], mem: true },
+    { asm: 'mov cx,ax', bytes: [0x66, 0x8b, 0xc8] },
+    { asm: 'mov cx,[ebx]', bytes: [0x66, 0x8b, 0x0b], mem: true },
+    { asm: 'mov ax,0x8001', bytes: [0x66, 0xc7, 0xc0, 0x01, 0x80] },
+    { asm: 'mov word [ebx],0xfffe', bytes: [0x66, 0xc7, 0x03, 0xfe, 0xff], mem: true },
+    { asm: 'nopw [eax+eax+0]', bytes: [0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00] },
+    { asm: 'xchg ax,ax (66 90)', bytes: [0x66, 0x90] },
   ];
   // ALU: ADD OR AND SUB XOR CMP (op << 3) in every encoding, and TEST.
   for (const [name, op] of [['add', 0], ['or', 1], ['and', 4], ['sub', 5], ['xor', 6], ['cmp', 7]] as const) {

@@ -55,6 +55,8 @@ export interface EmitCtx {
 
 /** Placeholders in generated code: store back / reload the register locals (see blockcompile.ts). */
 export const SYNC = '/*SYNC*/', LOAD = '/*LOAD*/';
+/** Marks that a handler ran (it may have made an interrupt deliverable: see blockcompile.ts). */
+export const HANDLED = 'hc = 1;';
 
 /** The flag slots' locals as arguments of flags.ts cfOf/eflagsOf/condOf: EFLAGS, LF_OP, LF_A, LF_B, LF_R. */
 function flagArgs(x: EmitCtx): string {
@@ -104,7 +106,7 @@ export function prep(x: EmitCtx): string {
 
 /** The handler call, used as the slow path of a fast form. */
 export function generic(x: EmitCtx): string {
-  return `${SYNC} ${prep(x)} ${x.h}(c, ${x.s}); if (c.exit !== 0) return; ${LOAD}`;
+  return `${SYNC} ${prep(x)} ${x.h}(c, ${x.s}); if (c.exit !== 0) return; ${LOAD} ${HANDLED}`;
 }
 
 /** General register n (32 bits), or a flag slot (R.EFLAGS, R.LF_*), as the local that holds it. */
@@ -164,7 +166,10 @@ function store(size: number, p: string, v: string): string {
 /** Emit a fast form for slot x.s, or null. Only 32-bit operand and address size, no LOCK. */
 export function emitFast(x: EmitCtx, name: string): Emitted | null {
   const cc = x.cc, s = x.s, pfx = cc.dPfx[s];
-  if (pfx & (P_O16 | P_A16 | P_LOCK)) return null;
+  // NOP does nothing whatever its prefixes (66 0F 1F /0 pads code).
+  if ((name === 'nop' || name === 'nop_Ev' || name === 'nop_Ev@16') && !(pfx & P_LOCK)) return { code: '' };
+  if (pfx & (P_A16 | P_LOCK)) return null;
+  if (pfx & P_O16) return name.endsWith('@16') ? emitMov16(x, name) : null;
   const [op, ...forms] = name.split('_');
   const form = forms.join('_');
   // REP/REPNE change only the string instructions (the others ignore them, as their handlers do).
@@ -187,7 +192,6 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
     }
     case 'cwde': return { code: set(x, 4, 0, `(${G(x, 0)} << 16) >> 16`) };
     case 'cdq': return { code: set(x, 4, 2, `${G(x, 0)} >> 31`) };
-    case 'nop': return { code: '' };
     case 'not': case 'neg': {
       if (form !== 'Ev') return null;
       const a = `a${k}`, res = `v${k}`;
@@ -205,6 +209,23 @@ export function emitFast(x: EmitCtx, name: string): Emitted | null {
     case 'inc': case 'dec': return emitIncDec(x, op, form, rm, isReg);
     case 'shl': case 'sal': case 'shr': case 'sar': case 'rol': case 'ror':
       return emitShift(x, op, form, rm, isReg, imm);
+    case 'mul': {
+      if (form !== 'Ev') return null;
+      // EDX:EAX = EAX * src, unsigned; CF = OF = (EDX != 0), via flags.ts setArith as the handler.
+      const body = (src: string): string =>
+        `{ const l${k} = mulU32(${G(x, 0)}, ${src}), h${k} = lastMulHi(); ${set(x, 4, 0, `l${k}`)} ${set(x, 4, 2, `h${k}`)} ${setArith(x, 0x801, `h${k} !== 0 ? 0x801 : 0`)} }`;
+      if (isReg) return { code: body(G(x, rm)), flags: null };
+      return { code: memOp(x, false, 4, (p) => body(`m32[${p} >> 2]`)), flags: null };
+    }
+    case 'bsf': case 'bsr': {
+      if (form !== 'Gv_Ev') return null;
+      // A zero source leaves the destination alone and sets ZF; otherwise ZF = 0.
+      const idx = op === 'bsf' ? `31 - Math.clz32(t${k} & -t${k})` : `31 - Math.clz32(t${k})`;
+      const body = (src: string): string =>
+        `{ const t${k} = ${src}; if (t${k} !== 0) ${set(x, 4, g, idx)} ${setArith(x, 0x40, `t${k} === 0 ? 0x40 : 0`)} }`;
+      if (isReg) return { code: body(G(x, rm)), flags: null };
+      return { code: memOp(x, false, 4, (p) => body(`m32[${p} >> 2]`)), flags: null };
+    }
     case 'imul': {
       if (form !== 'Gv_Ev' && form !== 'Gv_Ev_Iz' && form !== 'Gv_Ev_Ib') return null;
       // The product is exact in a double when it fits 32 bits; otherwise it
@@ -285,6 +306,26 @@ function emitMov(x: EmitCtx, form: string, g: number, rm: number, isReg: boolean
       const a = `o${x.k}`, write = form === 'Ov_eAX';
       const fast = write ? `m32[${phys(a)} >> 2] = ${G(x, 0)};` : set(x, 4, 0, `m32[${phys(a)} >> 2]`);
       return { code: `{ ${guard(write, 4, cc.dSeg[s], a, String(cc.dDisp[s]))} { ${fast} } else { ${generic(x)} } }` };
+    }
+  }
+  return null;
+}
+
+/** MOV with a 16-bit operand size: the low word of a register, or a word in memory. */
+function emitMov16(x: EmitCtx, name: string): Emitted | null {
+  const cc = x.cc, s = x.s, m = cc.dModrm[s], g = (m >> 3) & 7, rm = m & 7, isReg = m >= 0xc0;
+  const low = (n: number, v: string): string => `${G(x, n)} = (G${n} & -65536) | ((${v}) & 0xffff);`;
+  switch (name) {
+    case 'mov_Ev_Gv@16':
+      if (isReg) return { code: low(rm, G(x, g)) };
+      return { code: memOp(x, true, 2, (p) => store(2, p, G(x, g))) };
+    case 'mov_Gv_Ev@16':
+      if (isReg) return { code: low(g, G(x, rm)) };
+      return { code: memOp(x, false, 2, (p) => low(g, load(2, p))) };
+    case 'mov_Ev_Iz@16': {
+      const v = String(cc.dImm[s] & 0xffff);
+      if (isReg) return { code: low(rm, v) };
+      return { code: memOp(x, true, 2, (p) => store(2, p, v)) };
     }
   }
   return null;
