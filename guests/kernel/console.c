@@ -33,6 +33,7 @@ void console_write(const char *s, int n)
 	}
 }
 
+/* Echo a string back to the terminal. */
 static void echo(const char *s)
 {
 	console_write(s, strlen(s));
@@ -118,12 +119,14 @@ static void putnum(void (*put)(char), uint32_t v, int base, int width, char pad)
 static char pbuf[256];
 static int plen;
 
+/* Write out what printf has gathered. */
 static void pflush(void)
 {
 	console_write(pbuf, plen);
 	plen = 0;
 }
 
+/* Add one character to printf's buffer. */
 static void pput(char c)
 {
 	pbuf[plen++] = c;
@@ -206,6 +209,7 @@ void vprintf(const char *fmt, va_list ap)
 	irq_restore(was);
 }
 
+/* Print to the console (hvc0 once it is up). */
 void printf(const char *fmt, ...)
 {
 	va_list ap;

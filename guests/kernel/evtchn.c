@@ -148,6 +148,7 @@ void irq_disable(void)
 	barrier();
 }
 
+/* Unmask events; take any that arrived while masked (T:130). */
 void irq_enable(void)
 {
 	barrier();
@@ -175,6 +176,7 @@ void irq_restore(int was)
 		irq_enable();
 }
 
+/* Are events masked now? */
 int irq_masked(void)
 {
 	return vcpu->evtchn_upcall_mask;

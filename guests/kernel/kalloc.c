@@ -60,6 +60,7 @@ uint32_t kzalloc(int use)
 	return pfn;
 }
 
+/* How many frames are free. */
 uint32_t kfree_count(void)
 {
 	return nfree;

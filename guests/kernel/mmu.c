@@ -38,6 +38,7 @@ static const char *hcall_names[64] = {
 	[__HYPERVISOR_sched_op] = "sched_op", [__HYPERVISOR_event_channel_op] = "event_channel_op",
 };
 
+/* Are calls being queued rather than sent? */
 static int queueing(void)
 {
 	return lazy_mmu && depth > 0;
@@ -63,6 +64,7 @@ static long issue(struct multicall_entry *e)
 	panic("mmu: cannot issue hypercall %d", e->op);
 }
 
+/* A failed page-table or descriptor call is a kernel bug: panic, naming it. */
 static void check(struct multicall_entry *e, long rc)
 {
 	if (rc)
@@ -113,11 +115,13 @@ static void queue(uint32_t op, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a
 	calls[ncalls++] = e;
 }
 
+/* Start (or nest) a batch: calls queue until the matching lazy_leave(). */
 void lazy_enter(void)
 {
 	depth++;
 }
 
+/* End a batch; the outermost one sends the queue. */
 void lazy_leave(void)
 {
 	if (depth <= 0)
@@ -126,6 +130,7 @@ void lazy_leave(void)
 		mmu_flush();
 }
 
+/* How deeply batches are nested (0: not batching). */
 int lazy_depth(void)
 {
 	return depth;

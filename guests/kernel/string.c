@@ -1,6 +1,7 @@
 /* String and memory functions; gcc may also call memset and memcpy on its own. */
 #include "defs.h"
 
+/* Fill n bytes at d with c. */
 void *memset(void *d, int c, uint32_t n)
 {
 	void *r = d;
@@ -9,6 +10,7 @@ void *memset(void *d, int c, uint32_t n)
 	return r;
 }
 
+/* Copy n bytes; the areas must not overlap. */
 void *memcpy(void *d, const void *s, uint32_t n)
 {
 	void *r = d;
@@ -17,6 +19,7 @@ void *memcpy(void *d, const void *s, uint32_t n)
 	return r;
 }
 
+/* Length of s, without its NUL. */
 int strlen(const char *s)
 {
 	int n = 0;
@@ -26,6 +29,7 @@ int strlen(const char *s)
 	return n;
 }
 
+/* Compare a and b: <0, 0 or >0. */
 int strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -33,6 +37,7 @@ int strcmp(const char *a, const char *b)
 	return (unsigned char)*a - (unsigned char)*b;
 }
 
+/* Copy s, with its NUL, to d. */
 char *strcpy(char *d, const char *s)
 {
 	char *r = d;
@@ -53,6 +58,7 @@ char *strncpy(char *d, const char *s, int n)
 	return d;
 }
 
+/* Append s to d. */
 char *strcat(char *d, const char *s)
 {
 	strcpy(d + strlen(d), s);

@@ -17,6 +17,7 @@
  * system calls run with events enabled, like a kernel that executes STI on
  * entry: a timer or console event can interrupt a long system call. :*/
 
+/* Is [va, va+n) mapped user memory of the current process? */
 static int user_ok(uint32_t va, uint32_t n, int write)
 {
 	return vm_user_ok(&cur->pd, va, n, write);
@@ -35,6 +36,7 @@ static int fetchstr(uint32_t va, char *buf, int max)
 	return -1;
 }
 
+/* exec(path, argv): copy the strings in, then kexec. */
 static int sys_exec(struct trapframe *tf)
 {
 	char path[16], args[8][64], *argv[8];
@@ -56,6 +58,7 @@ static int sys_exec(struct trapframe *tf)
 	return kexec(path, argc, argv);
 }
 
+/* wait(&status): the status pointer may be 0. */
 static int sys_wait(struct trapframe *tf)
 {
 	int status, pid;
@@ -68,6 +71,7 @@ static int sys_wait(struct trapframe *tf)
 	return pid;
 }
 
+/* read(0, buf, n): one line from the console. */
 static int sys_read(struct trapframe *tf)
 {
 	if (tf->ebx != 0 || !user_ok(tf->ecx, tf->edx, 1))
@@ -75,6 +79,7 @@ static int sys_read(struct trapframe *tf)
 	return console_read((char *)tf->ecx, tf->edx);
 }
 
+/* write(1, buf, n): to the console. */
 static int sys_write(struct trapframe *tf)
 {
 	if (tf->ebx != 1 || !user_ok(tf->ecx, tf->edx, 0))
@@ -83,6 +88,7 @@ static int sys_write(struct trapframe *tf)
 	return tf->edx;
 }
 
+/* show(what): the kernel prints one of the shell's reports. */
 static int sys_show(struct trapframe *tf)
 {
 	switch (tf->ebx) {
@@ -96,6 +102,7 @@ static int sys_show(struct trapframe *tf)
 	return -1;
 }
 
+/* kstat(what): one kernel counter, for usertests. */
 static int sys_kstat(struct trapframe *tf)
 {
 	switch (tf->ebx) {
@@ -106,6 +113,7 @@ static int sys_kstat(struct trapframe *tf)
 	return -1;
 }
 
+/* lazy(1 or 0) sets batching; any other value only asks. Returns the old setting. */
 static int sys_lazy(struct trapframe *tf)
 {
 	int was = lazy_mmu;
@@ -115,6 +123,7 @@ static int sys_lazy(struct trapframe *tf)
 	return was;
 }
 
+/* shutdown(poweroff or reboot): end the domain. */
 static int sys_shutdown(struct trapframe *tf)
 {
 	struct sched_shutdown r = { .reason = tf->ebx };

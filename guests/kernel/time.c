@@ -114,6 +114,7 @@ void timer_rearm(void)
 	timer_set(next);
 }
 
+/* Handler of VIRQ_TIMER: the single-shot timer fired. */
 static void timer_intr(int port)
 {
 	timer_events++;

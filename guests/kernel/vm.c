@@ -16,6 +16,7 @@ static uint64_t maddr(uint32_t pfn, uint32_t i)
 	return ((uint64_t)p2m[pfn] << PGSHIFT) + i * 8;
 }
 
+/* A page-table entry naming frame pfn's mfn with flags. */
 static uint64_t entry(uint32_t mfn_of_pfn, uint32_t flags)
 {
 	return ((uint64_t)p2m[mfn_of_pfn] << PGSHIFT) | flags;

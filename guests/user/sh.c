@@ -76,6 +76,7 @@ static void forkcmd(int argc, char **argv)
 	       status, cost, lazy(-1) ? "on" : "off");
 }
 
+/* Start a spinning process that init, not the shell, will collect. */
 static void spin(int argc, char **argv)
 {
 	int pid = fork();
@@ -108,6 +109,7 @@ static void uptimecmd(int argc, char **argv)
 	       kstat(KSTAT_TIMEVER));
 }
 
+/* Print the wall clock as a UTC date. */
 static void datecmd(int argc, char **argv)
 {
 	uint32_t t = date(), days = t / 86400, s = t % 86400;
@@ -180,6 +182,7 @@ static int parse(char *line, char **argv)
 	return argc;
 }
 
+/* Run a built-in command, or fork and exec a program. */
 static void run(int argc, char **argv)
 {
 	for (const struct cmd *c = cmds; c->name; c++) {

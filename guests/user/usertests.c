@@ -7,6 +7,7 @@
 
 static int failed;
 
+/* Mark the current test failed, saying why. */
 static void fail(const char *why)
 {
 	printf("  %s\n", why);
@@ -29,12 +30,14 @@ static int in_child(void (*fn)(void))
 	return status;
 }
 
+/* write checks its pointer against our page tables. */
 static void t_write(void)
 {
 	if (write(1, "", 0) != 0 || write(1, (void *)0xC0000000, 1) != -1)
 		fail("write accepted a kernel pointer");
 }
 
+/* wait returns the child's pid and exit status. */
 static void t_fork_wait(void)
 {
 	int pid = fork(), status = 0;
@@ -47,6 +50,7 @@ static void t_fork_wait(void)
 		fail("wait with no children did not fail");
 }
 
+/* Several children at once, all collected. */
 static void t_fork_many(void)
 {
 	int n = 0, status;
@@ -64,6 +68,7 @@ static void t_fork_many(void)
 		fail("not every child was collected");
 }
 
+/* Exit unpins and frees everything fork allocated. */
 static void t_memory_freed(void)
 {
 	int before = kstat(KSTAT_FREE), status;
@@ -79,6 +84,7 @@ static void t_memory_freed(void)
 
 static int global = 1;
 
+/* A child has its own copy of memory. */
 static void t_fork_copies(void)
 {
 	int status;
@@ -93,6 +99,7 @@ static void t_fork_copies(void)
 		fail("child and parent share memory");
 }
 
+/* exec runs a built-in program with arguments, and refuses a missing one. */
 static void t_exec(void)
 {
 	static char *argv[] = { "echo", "exec-ok", 0 };
@@ -117,6 +124,7 @@ static void do_hlt(void) { __asm__ volatile("hlt"); }
 static void do_hypercall(void) { __asm__ volatile("int $0x82"); }
 static void do_divide(void) { volatile int z = 0; global = global / z; }
 
+/* Faults and privileged instructions in ring 3 kill only the process. */
 static void t_user_faults(void)
 {
 	struct { void (*fn)(void); const char *what; } f[] = {
@@ -134,6 +142,7 @@ static void t_user_faults(void)
 
 static void spinner(void) { for (;;) ; }
 
+/* The timer preempts a spinning child, so we can kill it. */
 static void t_kill_preempt(void)
 {
 	int status, pid = fork();
@@ -149,6 +158,7 @@ static void t_kill_preempt(void)
 		fail("kill of a dead process succeeded");
 }
 
+/* sleep waits about as long as asked (single-shot timer). */
 static void t_sleep(void)
 {
 	int t0 = uptime();
@@ -159,6 +169,7 @@ static void t_sleep(void)
 		fail("sleep(50) took the wrong time");
 }
 
+/* The wall clock reads a plausible date. */
 static void t_date(void)
 {
 	if (date() < 1767225600u)	/* 2026-01-01 */
@@ -167,6 +178,7 @@ static void t_date(void)
 
 static int tls_a = 1111, tls_b = 2222;
 
+/* The first word of our TLS segment. */
 static int gs0(void)
 {
 	int v;
@@ -175,6 +187,7 @@ static int gs0(void)
 	return v;
 }
 
+/* In a child: a TLS base of its own that survives context switches. */
 static void tls_child(void)
 {
 	settls(&tls_b);
@@ -186,6 +199,7 @@ static void tls_child(void)
 	exit(0);
 }
 
+/* Each process keeps its own TLS descriptor across switches (update_descriptor). */
 static void t_tls(void)
 {
 	int status, pid;
@@ -206,6 +220,7 @@ static void t_tls(void)
 		fail("child's TLS changed across a context switch");
 }
 
+/* Hypercalls that fork + exit + wait cost. */
 static int fork_cost(void)
 {
 	int status, before = kstat(KSTAT_HCALLS);
@@ -216,6 +231,7 @@ static int fork_cost(void)
 	return kstat(KSTAT_HCALLS) - before;
 }
 
+/* Lazy MMU batching makes fork cheaper in hypercalls. */
 static void t_lazy_mmu(void)
 {
 	int was = lazy(1);
