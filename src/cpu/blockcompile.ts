@@ -107,25 +107,27 @@ function blockCode(cc: CodeCache, g: Gen, b: number, code16: boolean): BlockCode
  * block, by falling through into the case that follows when that is the next
  * block's (`fall`), else through the switch.
  */
-function blockTail(x: BlockCode, fall: number | null): string {
+function blockTail(x: BlockCode, fall: number | null, idx: (eip: number) => number): string {
   const end = x.end;
   // Only a handler can make an external interrupt deliverable (post one, set
   // IF): after one ran, leave at the block's end if there is one.
   const irq = x.handled ? ` if (hc !== 0) { hc = 0; if (r[${R.PENDING_IRQ}] >= 0 && (r[${R.EFLAGS}] & ${IF}) !== 0) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; } }` : '';
+  // To a known EIP: set the case to run next (0: not in the region, leave).
+  const to = (eip: number): string => `pc = ${eip}; bi = ${idx(eip)};`;
   const go = (next: number): string => (next === fall ? '' : ' break;');
   switch (end.kind) {
     case 'const':
-      return `ic += ${x.n}; pc = ${end.next};${irq}${go(end.next)} }`;
+      return `ic += ${x.n}; ${to(end.next)}${irq}${go(end.next)} }`;
     case 'cond':
-      if (!irq && end.fall === fall) return `ic += ${x.n}; if (${end.test}) { pc = ${end.taken}; break; } pc = ${end.fall}; }`;
-      if (!irq && end.taken === fall) return `ic += ${x.n}; if (!(${end.test})) { pc = ${end.fall}; break; } pc = ${end.taken}; }`;
-      return `ic += ${x.n}; pc = ${end.test} ? ${end.taken} : ${end.fall};${irq} break; }`;
+      if (!irq && end.fall === fall) return `ic += ${x.n}; if (${end.test}) { ${to(end.taken)} break; } pc = ${end.fall}; }`;
+      if (!irq && end.taken === fall) return `ic += ${x.n}; if (!(${end.test})) { ${to(end.fall)} break; } pc = ${end.taken}; }`;
+      return `ic += ${x.n}; if (${end.test}) { ${to(end.taken)} } else { ${to(end.fall)} }${irq} break; }`;
     default: {
       // After a handler, c.icount is ic + k plus whatever the handler added itself
       // (REP iterations beyond the first), so the last instruction counts relatively.
       // Only the last instruction can add: repeating instructions end their block.
       const recheck = end.recheck ? ` if (cc.epoch !== epoch) { c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return; }` : '';
-      return `${end.generic ? 'ic = c.icount + 1' : `ic += ${x.n}`}; pc = c.nextEip;${recheck}${irq} break; }`;
+      return `${end.generic ? 'ic = c.icount + 1' : `ic += ${x.n}`}; pc = c.nextEip; bi = CASE(pc);${recheck}${irq} break; }`;
     }
   }
 }
@@ -229,21 +231,33 @@ export function compileRegion(cc: CodeCache, members: readonly number[], code16:
       order.push(x);
     }
   }
-  const cases = order.map((x, k) => `case ${x.eip}: {\n${x.body}\n${blockTail(x, k + 1 < order.length ? order[k + 1].eip : null)}`);
-  // The general registers and flag slots the fast code uses live in locals (see blockemit.ts).
+  // Cases are numbered 1.. in layout order; `map` gives the case of each EIP of
+  // the region's linear page (0: none), so the switch dispatches on a dense
+  // number (a jump table) and known targets need no lookup at all.
+  const eipPage = order[0].eip & ~0xfff;
+  const map = order.length < 256 ? new Uint8Array(4096) : new Uint16Array(4096);
+  const caseOf = new Map(order.map((x, k) => [x.eip, k + 1]));
+  for (const [eip, k] of caseOf) map[eip - eipPage] = k;
+  const idx = (eip: number): number => caseOf.get(eip) ?? 0;
+  const cases = order.map((x, k) => `case ${k + 1}: {\n${x.body}\n${blockTail(x, k + 1 < order.length ? order[k + 1].eip : null, idx)}`);
+  // The general registers and flag slots the fast code uses live in locals (see
+  // blockemit.ts), as do the flat-segment bits and SS's size, which only a handler changes.
   const regs = [...g.regs].sort((x, y) => x - y);
-  const sync = regs.map((n) => `r[${n}] = G${n};`).join(' '), load = regs.map((n) => `G${n} = r[${n}];`).join(' ');
+  const sync = regs.map((n) => `r[${n}] = G${n};`).join(' ');
+  const load = [...regs.map((n) => `G${n} = r[${n}];`), 'fr = c.flatR; fw = c.flatW; ss32 = c.ss32;'].join(' ');
   const body = [
     'const r = c.r, tlb = c.tlb, m8 = c.m8, m32 = c.m32, needR = c.needR, needW = c.needW, lim = c.limit, cc = c.code, epoch = cc.epoch;',
-    `let ic = c.icount, pc = r[${R.EIP}], hc = 0${regs.map((n) => `, G${n} = r[${n}]`).join('')};`,
+    `let ic = c.icount, pc = r[${R.EIP}], bi = CASE(pc), hc = 0, fr = c.flatR, fw = c.flatW, ss32 = c.ss32${regs.map((n) => `, G${n} = r[${n}]`).join('')};`,
     'for (;;) {',
-    'switch (pc) {',
+    'switch (bi) {',
     ...cases,
     `default: c.icount = ic; r[${R.EIP}] = pc; ${SYNC} return;`,
     '}',
     '}',
-  ].join('\n').replaceAll(SYNC, sync).replaceAll(LOAD, load);
-  const factory = new Function(...g.params, `return function region(c) {\n${body}\n};`) as (...h: unknown[]) => BlockFn;
+  ].join('\n').replaceAll(SYNC, sync).replaceAll(LOAD, load).replaceAll('CASE(pc)', `((pc - ${eipPage}) >>> 0 < 4096 ? map[pc - ${eipPage}] : 0)`);
+  g.params.push('map');
+  g.args.push(map);
+  const factory = new Function(...g.params, `return function region_${(order[0].eip >>> 0).toString(16)}_${cc.compiled}(c) {\n${body}\n};`) as (...h: unknown[]) => BlockFn;
   cc.compiled++;
   return { fn: factory(...g.args), included };
 }

@@ -8,8 +8,10 @@
 //   file the handler leaves, lazy-flag slots included (LF_A, LF_B, LF_R, LF_OP:
 //   snapshots compare them), so they store what the handler's alu()/setLazy()
 //   /shiftOp() would store, value for value.
-// - Memory forms take the fast path only for a flat segment, a TLB entry with
-//   the permission the handler's own translation asks for (a write translation
+// - Memory forms take the fast path only for a flat segment (c.flatR/flatW,
+//   held in locals fr/fw and reloaded after every handler call, as is
+//   c.ss32), a TLB entry with the permission the handler's own translation
+//   asks for (a write translation
 //   for every read-modify-write, CMP included, as its handler does), and an
 //   access inside one page (4-byte aligned for dwords, so m32 can be used);
 //   anything else runs the instruction's own handler, which does every check
@@ -141,9 +143,9 @@ function eaExpr(x: EmitCtx): string {
  * may access `size` bytes there in segment `seg` for reading or writing.
  */
 function guard(write: boolean, size: number, seg: number, a: string, addr: string): string {
-  const flat = write ? 'c.flatW' : 'c.flatR', need = write ? 'needW' : 'needR';
+  const flat = write ? 'fw' : 'fr', need = write ? 'needW' : 'needR';
   const fit = size === 4 ? ` && (${a} & 3) === 0` : size === 2 ? ` && (${a} & 0xfff) !== 0xfff` : '';
-  return `const ${a} = ${addr}, e${a} = tlb[${a} >>> 12];\nif (((${flat} >> ${seg}) & 1) !== 0 && (e${a} & ${need}) === ${need}${fit})`;
+  return `const ${a} = ${addr}, e${a} = tlb[${a} >>> 12];\nif ((${flat} & ${1 << seg}) !== 0 && (e${a} & ${need}) === ${need}${fit})`;
 }
 /** The physical address behind a guard's offset `a`. */
 function phys(a: string): string {
@@ -457,7 +459,7 @@ function emitShift(x: EmitCtx, op: string, form: string, rm: number, isReg: bool
 function stackOp(x: EmitCtx, push: boolean, fast: (sp: string, p: string) => string): string {
   const k = x.k, sp = `sp${k}`, e = `e${k}`, need = push ? 'needW' : 'needR';
   const spv = push ? `(${G(x, 4)} - 4) | 0` : G(x, 4);
-  return `{ const ${sp} = ${spv}; const ${e} = tlb[${sp} >>> 12]; if (c.ss32 && ((${push ? 'c.flatW' : 'c.flatR'} >> 2) & 1) !== 0 && (${sp} & 3) === 0 && (${e} & ${need}) === ${need}) { const q${k} = (${e} & -4096) | (${sp} & 0xfff); ${fast(sp, `q${k}`)} } else { ${generic(x)} } }`;
+  return `{ const ${sp} = ${spv}; const ${e} = tlb[${sp} >>> 12]; if ((${push ? 'fw' : 'fr'} & 4) !== 0 && ss32 && (${sp} & 3) === 0 && (${e} & ${need}) === ${need}) { const q${k} = (${e} & -4096) | (${sp} & 0xfff); ${fast(sp, `q${k}`)} } else { ${generic(x)} } }`;
 }
 
 function emitStack(x: EmitCtx, op: string, form: string, imm: number): Emitted | null {
