@@ -18,11 +18,13 @@
 //   and raises any fault with nothing changed. A TLB entry never gives write
 //   permission to a page holding decoded code, so fast writes cannot modify
 //   code.
-// - The general registers a region's fast forms use live in locals of the
-//   region function (G0..G7) while it runs: loaded on entry, stored back
-//   before every handler call (SYNC) and every return, reloaded after a
-//   handler (LOAD). So handlers, faults and the run loop see exactly the
-//   register file the interpreter would have.
+// - The general registers and flag slots (EFLAGS, LF_*) a region's fast forms
+//   use live in locals of the region function (G0..G13, by register-file
+//   slot) while it runs: loaded on entry, stored back before every handler
+//   call (SYNC) and every return, reloaded after a handler (LOAD). So
+//   handlers, faults and the run loop see exactly the register file the
+//   interpreter would have. Flags are computed from the locals with flags.ts's
+//   value forms (cfOf, eflagsOf, condOf).
 // - A condition (Jcc, SETcc, CMOVcc) right after a flag producer in the same
 //   block is decided from that instruction's operands; INC/DEC's saving of CF
 //   likewise. The lazy flags are still stored, for any later reader.
