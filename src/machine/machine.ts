@@ -7,6 +7,12 @@ import { Hypervisor, type RunOutcome } from '../hv/hypervisor';
 import type { Domain } from '../hv/domain';
 import { SharedInfoView } from '../hv/evtchn/memory';
 import { ConsoleBackend } from '../dom0/console/backend';
+import { XenstoreService } from '../dom0/xenstore/ring';
+import type { Xenstored } from '../dom0/xenstore/xenstored';
+import { Toolstack } from '../dom0/toolstack/toolstack';
+import { defaultConfig } from '../dom0/toolstack/config';
+import { xenstoredClient } from '../dom0/toolstack/xsclient';
+import { ConsoleRing } from '../dom0/xl/dmesg';
 import { buildDomain, type BuildConfig, type BuiltDomain } from './builder';
 
 export interface MachineConfig {
@@ -40,28 +46,66 @@ export class Machine {
   readonly mem: MachineMemory;
   readonly hv: Hypervisor;
   readonly consoles: ConsoleBackend;
-  private nextDomid = 1;
+  /** xenstored: the store engine (xenstore.xs) and every guest's ring. */
+  readonly xenstore: XenstoreService;
+  /** Domain 0's event-channel page: guests' notifications to dom0's services land here. */
+  private readonly dom0Events: SharedInfoView;
+  /** Domains that shut down during a run; xenstored hears of them at the next service point. */
+  private readonly shutdowns: number[] = [];
+  /** The toolstack (libxl + xl): every guest is created, shut down and destroyed through it. */
+  readonly toolstack: Toolstack;
+  /** The hypervisor console buffer `xl dmesg` shows. */
+  readonly dmesg = new ConsoleRing();
 
   constructor(cfg: MachineConfig, events: MachineEvents = {}) {
     this.mem = cfg.memory ?? MachineMemory.create({ ramMiB: cfg.ramMiB, vcpus: cfg.maxVcpus ?? 8 });
     this.hv = new Hypervisor(this.mem, {
-      console: (domid, bytes) => events.hvConsole?.(domid, bytes),
-      shutdown: (dom) => events.shutdown?.(dom),
+      console: (domid, bytes) => {
+        this.dmesg.append(domid, bytes);
+        events.hvConsole?.(domid, bytes);
+      },
+      shutdown: (dom) => {
+        this.shutdowns.push(dom.id);
+        this.toolstack.onShutdown(dom);
+        events.shutdown?.(dom);
+      },
     });
     // Domain 0's event-channel endpoint: a private shared_info page (it has no RAM of its own).
-    this.hv.evtchn.addDomain(0, { nrVcpus: 1, memory: SharedInfoView.standalone(1), privileged: true });
+    this.dom0Events = SharedInfoView.standalone(1);
+    this.hv.evtchn.addDomain(0, { nrVcpus: 1, memory: this.dom0Events, privileged: true });
     this.consoles = new ConsoleBackend(this.hv, (domid, bytes) => events.guestConsole?.(domid, bytes));
+    this.xenstore = new XenstoreService(this.hv);
+    this.toolstack = new Toolstack({
+      hv: this.hv,
+      store: xenstoredClient(this.xenstore.xs),
+      build: (req) => buildDomain(this.hv, req),
+      consoles: this.consoles,
+      seed: `pvplay ram=${this.mem.layout.ramBytes} vcpus=${this.mem.layout.vcpus}`,
+      log: (line) => this.hv.message(line),
+    });
   }
 
-  /** Build a guest from a PV kernel image, connect its console, and start it. */
+  /** The xenstore engine (dom0's API: xs.write(0, path, value), xs.watch(0, ...), ...). */
+  get xs(): Xenstored {
+    return this.xenstore.xs;
+  }
+
+  /**
+   * Build a guest from a PV kernel image and start it, through the toolstack (so
+   * it gets libxl's xenstore layout, is introduced to xenstored and has its
+   * console connected). A domain made this way is kept after it shuts down
+   * (on_poweroff/on_reboot/on_crash = preserve), as callers of this API expect;
+   * `xl create` uses xl's defaults instead.
+   */
   createGuest(cfg: GuestConfig): BuiltDomain {
-    const domid = cfg.domid ?? this.nextDomid;
-    this.nextDomid = Math.max(this.nextDomid, domid + 1);
-    const built = buildDomain(this.hv, { ...cfg, domid });
-    const rc = this.consoles.attach(built.dom);
-    if (rc < 0) throw new Error(`could not connect the console of ${cfg.name} (${rc})`);
-    this.hv.unpause(built.dom);
-    return built;
+    let built: BuiltDomain | undefined;
+    const dc = {
+      ...defaultConfig(cfg.name, cfg.name), cmdline: cfg.cmdline ?? '', memory: cfg.memMiB, maxmem: cfg.memMiB,
+      vcpus: cfg.vcpus ?? 1, maxvcpus: cfg.vcpus ?? 1, onPoweroff: 'preserve', onReboot: 'preserve', onCrash: 'preserve',
+    } as const;
+    const build = (req: Parameters<typeof buildDomain>[1]): BuiltDomain => (built = buildDomain(this.hv, req));
+    this.toolstack.create(dc, { kernel: cfg.kernel, ramdisk: cfg.ramdisk }, { domid: cfg.domid, build });
+    return built!;
   }
 
   /**
@@ -76,14 +120,33 @@ export class Machine {
       // depend on how the host slices its calls to run().
       const now = this.executed;
       const boundary = (Math.floor(now / SERVICE_INTERVAL) + 1) * SERVICE_INTERVAL;
-      const outcome = this.hv.run(Math.min(left, boundary - now));
+      // The toolstack's shutdown timeout is a dom0 timer: idle skips stop at it
+      // (hv.run sees it as the time limit), so it fires at its own virtual time
+      // whatever the host's slicing.
+      const limit = this.hv.timeLimit;
+      this.hv.timeLimit = Math.min(limit, this.toolstack.nextDeadline);
+      let outcome: RunOutcome;
+      try {
+        outcome = this.hv.run(Math.min(left, boundary - now));
+      } finally {
+        this.hv.timeLimit = limit;
+      }
       const did = this.executed - now;
       left -= did;
-      if (this.executed >= boundary) this.consoles.service();
+      if (this.executed >= boundary) this.service();
       if (outcome !== 'budget') {
         // Everyone waits: the backends may have work that wakes a guest.
-        this.consoles.service();
-        if (!this.hv.runnable) return outcome;
+        this.service();
+        if (!this.hv.runnable) {
+          // Every vcpu waits and the toolstack's deadline comes first: skip to it.
+          const t = this.toolstack.nextDeadline;
+          if ((outcome === 'idle' || outcome === 'waiting') && t <= this.hv.timeLimit) {
+            if (t > this.hv.time.now) this.hv.time.skipTo(t);
+            this.service();
+            continue;
+          }
+          return outcome;
+        }
       } else if (did === 0) {
         return 'budget';
       }
@@ -91,9 +154,22 @@ export class Machine {
     return 'budget';
   }
 
+  /**
+   * A service point: take domain 0's pending event-channel ports (the backends
+   * poll their rings anyway, so a port only says who to serve first), tell
+   * xenstored of shutdowns, then serve the consoles and the xenstore rings.
+   */
+  private service(): void {
+    this.dom0Events.takePending(0);
+    for (const domid of this.shutdowns.splice(0)) this.xenstore.xs.domainShutdown(domid);
+    this.toolstack.service();
+    this.consoles.service();
+    this.xenstore.service();
+  }
+
   /** Instructions retired by every vcpu so far. */
   get executed(): number {
-    let n = 0;
+    let n = this.hv.retiredByDestroyed;
     for (const v of this.hv.vcpus()) n += v.cpu.instructions;
     return n;
   }
