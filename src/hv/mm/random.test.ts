@@ -163,6 +163,7 @@ describe('random operation sequences keep every invariant', () => {
       for (const op of ['mmu_update', 'pin', 'unpin', 'baseptr', 'tree', 'ptwr', 'update_va_mapping', 'seg_desc', 'host_map', 'host_unmap']) {
         expect(ok[op] ?? 0, op).toBeGreaterThan(0);
       }
-    });
+      // An audit after every one of 2500 steps: seconds of work, more on a busy machine.
+    }, 120_000);
   }
 });
