@@ -7,5 +7,9 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**', 'dist/**'],
+    // Many tests boot guest kernels on the emulated machine: seconds of work, and
+    // more on a busy 2-core machine. Timeouts catch hangs; they are not speed checks.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });
