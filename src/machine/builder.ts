@@ -1,11 +1,12 @@
 // The domain builder: what Xen's toolstack (libxenguest + libxl) does to start
 // a 32-bit PAE PV guest, following xen-pv32-abi.md section 2. It parses the
 // image, allocates the domain's frames (PFN i gets the i-th frame handed out,
-// lowest machine frame first), loads the kernel and initrd, writes the P2M list,
-// start_info, the xenstore and console pages, the bootstrap page tables (the
-// tables themselves mapped read-only), fills the hypercall page, allocates the
-// xenstore and console event channels (ports 1 and 2) and seeds grant entries 0
-// and 1, sets vcpu 0's registers and pins the L3. The domain is left paused.
+// lowest machine frame first), loads the kernel (with its BSD symbol area) and
+// initrd, writes the P2M list, start_info, the xenstore and console pages, the
+// bootstrap page tables (the tables themselves mapped read-only), fills the
+// hypercall page, allocates the xenstore and console event channels (ports 1
+// and 2) and seeds grant entries 0 and 1, sets vcpu 0's registers and pins the
+// L3. The domain is left paused.
 import { R, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, PGT_L3 } from '../shared/layout';
 import {
   FLAT_KERNEL_CS, FLAT_KERNEL_DS, HYPERCALL_STUB_BYTES, HYPERCALL_STUBS, HC, MAX_GUEST_CMDLINE, SI, VMASST,
@@ -16,6 +17,7 @@ import type { Domain } from '../hv/domain';
 import { pvLoadSeg } from '../hv/desc';
 import { parseXenElf, type XenImage } from './elf';
 import { bootEntryFlags, computeLayout, type BootLayout } from './layout';
+import { bsdSymtabBytes } from './elfsyms';
 
 export interface BuildConfig {
   domid: number;
@@ -82,6 +84,13 @@ export function buildDomain(hv: Hypervisor, cfg: BuildConfig): BuiltDomain {
   const pstart = image.virtKstart - (image.virtBase - image.paddrOffset);
   for (const seg of image.segments) {
     put(layout.kernel.pfn, seg.paddr - pstart, cfg.kernel.subarray(seg.offset, seg.offset + seg.filesz));
+  }
+  // BSD_SYMTAB: the symbol area after the kernel's last byte (elfsyms.ts); only what
+  // fits in the kernel's pages is written, as libelf confines its copies to them.
+  const syms = image.bsdSymtabArea;
+  if (syms) {
+    const at = syms.va - image.virtKstart;
+    put(layout.kernel.pfn, at, bsdSymtabBytes(cfg.kernel, syms, layout.kernel.pages * 4096 - at));
   }
   if (cfg.ramdisk && layout.initrd) put(layout.initrd.pfn, 0, cfg.ramdisk);
 

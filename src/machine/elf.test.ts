@@ -92,7 +92,7 @@ describe('parseXenElf: a well-formed PAE kernel', () => {
   it('extends the kernel end by the BSD symbol area', () => {
     const img = parseXenElf(image({ notes: standardNotes({ BSD_SYMTAB: 'yes' }), symtab: { symBytes: 0x30, strBytes: 0x11 } }));
     // 192 header bytes + 0x30 symbols, rounded to 4, + 0x11 strings, rounded to 4.
-    expect(img.bsdSymtabArea).toEqual({ va: BASE + 0x3000, size: 192 + 0x30 + 0x14 });
+    expect(img.bsdSymtabArea).toMatchObject({ va: BASE + 0x3000, size: 192 + 0x30 + 0x14 });
     expect(img.virtKend).toBe(BASE + 0x3000 + 192 + 0x30 + 0x14);
   });
 });

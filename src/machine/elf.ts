@@ -9,7 +9,10 @@
 // 64-bit Xen refuses for a 32-bit domU: images without PAE (their guest type
 // `xen-3.0-x86_32` is not in Xen's capabilities), and, since our machine is 32-bit,
 // every ELF64 image. Stricter than Xen: malformed headers, segments or notes are an
-// error, where libelf would read zeros and carry on; addresses must fit in 32 bits.
+// error, where libelf would read zeros and carry on, and so is a BSD_SYMTAB kernel
+// whose symbol or string table runs past the end of the file (libelf would skip
+// the copy); addresses must fit in 32 bits. With BSD_SYMTAB the kernel's end grows
+// by the symbol area Xen reserves (elfsyms.ts writes it).
 //
 // Every rejection is an ElfError whose message names the problem; no other
 // exception escapes, the work is linear in the file size, and nothing is allocated
@@ -33,6 +36,27 @@ export interface ElfSegment {
   memsz: number;
   /** p_flags: PF_X 1, PF_W 2, PF_R 4. */
   flags: number;
+}
+
+/** A section the BSD symbol area copies: its header's file offset, and its bytes. */
+export interface ElfSection {
+  /** File offset of its 40-byte section header. */
+  header: number;
+  offset: number;
+  size: number;
+}
+
+/**
+ * The BSD symbol area (elf_parse_bsdsyms): reserved after the kernel's last byte,
+ * its start rounded up to 4. elfsyms.ts lays out what goes in it.
+ */
+export interface BsdSymtabArea {
+  va: number;
+  /** Bytes reserved, by which the kernel end grew. */
+  size: number;
+  /** The first SHT_SYMTAB section (index >= 1) and the SHT_STRTAB its sh_link names. */
+  symtab: ElfSection;
+  strtab: ElfSection;
 }
 
 /** A PV kernel Xen would build as `xen-3.0-x86_32p`. All addresses are virtual. */
@@ -62,7 +86,7 @@ export interface XenImage {
   /** BSD_SYMTAB "yes": the loader appends the symbol table after the image. */
   bsdSymtab: boolean;
   /** Where that symbol area goes (inside [virtKstart, virtKend)), if the image has a symtab. */
-  bsdSymtabArea: { va: number; size: number } | undefined;
+  bsdSymtabArea: BsdSymtabArea | undefined;
   /** MOD_START_PFN non-zero: the initrd may be left unmapped and passed as a PFN. */
   modStartPfn: boolean;
   /** SUSPEND_CANCEL non-zero: the kernel supports cooperative suspend cancellation. */
@@ -81,7 +105,7 @@ const PHDR_SIZE = 32, SHDR_SIZE = 40, EHDR_SIZE = 52;
 const U64 = (1n << 64n) - 1n;
 const FOUR_GB = 1n << 32n;
 
-interface Shdr { index: number; name: number; type: number; offset: number; size: number; link: number }
+interface Shdr { index: number; header: number; name: number; type: number; offset: number; size: number; link: number }
 interface Phdr { index: number; type: number; offset: number; paddr: number; filesz: number; memsz: number; flags: number }
 
 /** Parse and check a guest kernel image. Throws ElfError for anything Xen (or we) would refuse. */
@@ -142,7 +166,7 @@ function parse(bytes: Uint8Array): XenImage {
   }
 
   checkGuest(p);
-  const addr = addresses(p, phdrs, shdrs, eEntry, notesFrom !== '__xen_guest');
+  const addr = addresses(p, phdrs, shdrs, eEntry, notesFrom !== '__xen_guest', size);
   checkBuild(p);
 
   const segments = phdrs.filter(isLoadable).map((ph) => {
@@ -201,7 +225,7 @@ function readShdrs(dv: DataView, size: number): Shdr[] {
   for (let i = 0; i < num; i++) {
     const at = off + i * entsize;
     out.push({
-      index: i, name: dv.getUint32(at, true), type: dv.getUint32(at + 4, true),
+      index: i, header: at, name: dv.getUint32(at, true), type: dv.getUint32(at + 4, true),
       offset: dv.getUint32(at + 16, true), size: dv.getUint32(at + 20, true), link: dv.getUint32(at + 24, true),
     });
   }
@@ -255,11 +279,13 @@ const isLoadable = (ph: Phdr): boolean => ph.type === PT_LOAD && (ph.flags & 7) 
 
 interface Addresses {
   virtBase: number; paddrOffset: number; virtOffset: bigint; kstart: number; kend: number; entry: number;
-  hypercall: number | undefined; bsdArea: { va: number; size: number } | undefined;
+  hypercall: number | undefined; bsdArea: BsdSymtabArea | undefined;
 }
 
 /** elf_xen_addr_calc_check (1.6), in Xen's 64-bit arithmetic; then our 32-bit limits. */
-function addresses(p: RawXenParams, phdrs: Phdr[], shdrs: Shdr[], eEntry: bigint, fromNotes: boolean): Addresses {
+function addresses(
+  p: RawXenParams, phdrs: Phdr[], shdrs: Shdr[], eEntry: bigint, fromNotes: boolean, fileSize: number,
+): Addresses {
   if (p.paddrOffset !== undefined && p.virtBase === undefined) {
     throw new ElfError('PADDR_OFFSET is set but VIRT_BASE is not');
   }
@@ -282,11 +308,13 @@ function addresses(p: RawXenParams, phdrs: Phdr[], shdrs: Shdr[], eEntry: bigint
 
   let bsdArea: Addresses['bsdArea'];
   if (p.bsdSymtab) {
-    const area = bsdSymtabSize(shdrs);
-    if (area !== undefined) {
+    const syms = findSymtab(shdrs, fileSize);
+    if (syms !== undefined) {
       const start = (pend + 3n) & ~3n;
-      bsdArea = { va: Number((start + virtOffset) & U64), size: area };
+      const area = bsdSymtabSize(syms.symtab.size, syms.strtab.size);
       kend = (start + BigInt(area) + virtOffset) & U64;
+      // Past 4 GiB the kernel-end check below refuses the image.
+      if (kend <= FOUR_GB) bsdArea = { va: Number((start + virtOffset) & U64), size: area, ...syms };
     }
   }
 
@@ -313,17 +341,34 @@ function addresses(p: RawXenParams, phdrs: Phdr[], shdrs: Shdr[], eEntry: bigint
 }
 
 /**
- * Size of the BSD symbol area Xen appends (elf_parse_bsdsyms): a 4-byte size, an
- * ELF header and three section headers (192 bytes for ELF32), the symtab and its
- * strtab, each rounded to 4. Undefined when the image has no usable symtab, in
- * which case Xen leaves the kernel end alone.
+ * The sections the BSD symbol area copies, found as libelf's elf_init finds them:
+ * the first SHT_SYMTAB after section 0, whose sh_link must name a section other
+ * than 0 (else the search stops), and that section must be SHT_STRTAB
+ * (elf_parse_bsdsyms). Undefined when there is none: Xen then reserves nothing.
+ * Stricter than Xen, which would skip a copy whose source lies outside the file:
+ * such sections are refused.
  */
-function bsdSymtabSize(shdrs: Shdr[]): number | undefined {
-  const count = shdrs.length;
-  const symtab = shdrs.find((sh) => sh.index >= 1 && sh.type === SHT_SYMTAB);
-  if (!symtab || symtab.link === 0 || symtab.link >= count) return undefined;
-  const strtab = shdrs[symtab.link];
-  if (strtab.type !== SHT_STRTAB) return undefined;
-  const round4 = (n: number): number => Math.ceil(n / 4) * 4;
-  return round4(round4(192 + symtab.size) + strtab.size);
+function findSymtab(shdrs: Shdr[], fileSize: number): { symtab: ElfSection; strtab: ElfSection } | undefined {
+  const sym = shdrs.find((sh) => sh.index >= 1 && sh.type === SHT_SYMTAB);
+  if (!sym || sym.link === 0 || sym.link >= shdrs.length) return undefined;
+  const str = shdrs[sym.link];
+  if (str.type !== SHT_STRTAB) return undefined;
+  checkInFile(sym.offset, sym.size, fileSize, `symbol table (section ${sym.index})`);
+  checkInFile(str.offset, str.size, fileSize, `string table of the symbol table (section ${str.index})`);
+  const section = (sh: Shdr): ElfSection => ({ header: sh.header, offset: sh.offset, size: sh.size });
+  return { symtab: section(sym), strtab: section(str) };
 }
+
+/**
+ * Bytes Xen reserves for the BSD symbol area (elf_parse_bsdsyms): the size word
+ * and headers counted as 192 bytes (the 4-byte word, a 64-byte header slot and
+ * three 40-byte section headers), then the symtab and the strtab, each step
+ * rounded up to 4. elfsyms.ts explains why this is less than what is written.
+ */
+export function bsdSymtabSize(symBytes: number, strBytes: number): number {
+  const round4 = (n: number): number => Math.ceil(n / 4) * 4;
+  return round4(round4(BSD_RESERVED_HEADERS + symBytes) + strBytes);
+}
+
+/** What elf_parse_bsdsyms counts for the size word and headers. */
+export const BSD_RESERVED_HEADERS = 4 + 4 + 64 + 3 * SHDR_SIZE;

@@ -138,6 +138,11 @@ export function buildElf(spec: ImageSpec = {}): Uint8Array {
   if (noteSeg) phdr(4, noteOff, 0, notes.length, 0, 4);
   out.set(notes, noteOff);
   if (guest) out.set(guest, guestOff);
+  // Symbol and string table bytes: distinct non-zero patterns, so copies can be told apart.
+  if (spec.symtab) {
+    for (let j = 0; j < spec.symtab.symBytes; j++) out[symOff + j] = 1 + (j * 3) % 251;
+    for (let j = 0; j < spec.symtab.strBytes; j++) out[symOff + spec.symtab.symBytes + j] = 0x80 | (j * 5) & 0x7f;
+  }
   out.set([...strtab].map((c) => c.charCodeAt(0)), shstrOff);
   secs.forEach((s, i) => {
     const at = shoff + (i + 1) * 40;

@@ -2,7 +2,8 @@
 // `xen-3.0-x86_32p` domU (ABI map 2.1-2.3), as pure arithmetic on the parsed image.
 //
 // What the guest sees: pseudo-physical frames handed out by a bump allocator from
-// PFN 0 at VIRT_BASE, in this order: padding up to the kernel, the kernel, a mapped
+// PFN 0 at VIRT_BASE, in this order: padding up to the kernel, the kernel (up to
+// its virtual end, which includes a BSD_SYMTAB symbol area, see elf.ts), a mapped
 // initrd, the P2M list, start_info, the xenstore ring, the console ring, the
 // bootstrap page tables (L3, L2s, L1s), the boot stack, then mapped padding up to
 // the 4 MiB boundary that ends the initial mapping (at least 512 KiB after the
