@@ -6,6 +6,7 @@
 // for every segment load while a PV guest runs.
 import { FIRST_RESERVED_GDT_ENTRY } from '../abi/xen';
 import { GuestMem } from './guestmem';
+import { checkDescriptor } from './mm/descriptor';
 import type { Vcpu } from './vcpu';
 import { descAttr, descBase, descLimit } from '../cpu/segments';
 
@@ -30,9 +31,14 @@ export function pvDescriptor(v: Vcpu, m32: Int32Array, sel: number, out: Int32Ar
     if (index >= v.ldtEnts) return false;
     const g = new GuestMem(v.cpu);
     g.limit = 0x100000000;
-    out[0] = g.u32(v.ldtBase + index * 8);
-    out[1] = g.u32(v.ldtBase + index * 8 + 4);
-    return g.ok;
+    const lo = g.u32(v.ldtBase + index * 8), hi = g.u32(v.ldtBase + index * 8 + 4);
+    // An LDT descriptor counts only as Xen would have checked it (mm/descriptor.ts):
+    // a refused one (a gate, a TSS, 64-bit code...) cannot be loaded from here.
+    const d = g.ok ? checkDescriptor(lo, hi) : null;
+    if (!d) return false;
+    out[0] = d.lo;
+    out[1] = d.hi;
+    return true;
   }
   if (index >= FIRST_RESERVED_GDT_ENTRY) {
     if (index >= FIRST_RESERVED_GDT_ENTRY + 512) return false;

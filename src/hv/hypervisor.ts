@@ -401,8 +401,11 @@ export class Hypervisor {
     for (const v of this.order) {
       const dom = this.domains.get(v.domid);
       if (!dom || dom.state !== 'running' || v.state === 'offline') continue;
-      if (v.singleshot !== 0) t = Math.min(t, v.singleshot);
-      if (v.periodicPeriod !== 0) t = Math.min(t, v.periodicNext);
+      // A timer whose VIRQ_TIMER nobody has bound can wake nothing: it does not
+      // count, so a guest that only waits for input is idle, not busy skipping.
+      const heard = this.evtchn.virqPort(v.domid, VIRQ.TIMER, v.id) !== 0;
+      if (heard && v.singleshot !== 0) t = Math.min(t, v.singleshot);
+      if (heard && v.periodicPeriod !== 0 && v.periodicNext !== 0) t = Math.min(t, v.periodicNext);
       if (v.state === 'polling' && v.pollDeadline !== 0) t = Math.min(t, v.pollDeadline);
     }
     return t;
@@ -452,6 +455,10 @@ export class Hypervisor {
   private switchTo(v: Vcpu): void {
     // Another vcpu ran since: reload the data segments as Xen's context switch
     // does, which may enter the guest's failsafe callback (traps/failsafe.ts).
+    if (v.startError) {
+      this.crashDomain(this.domainOf(v), v.startError);
+      return;
+    }
     if (this.lastRan !== v) {
       const err = reloadDataSegments(v);
       if (err) this.crashDomain(this.domainOf(v), err);

@@ -66,6 +66,8 @@ export class Vcpu {
   pollPorts: number[] = [];
   pollDeadline = 0;
 
+  /** Why this vcpu cannot run its context (an unusable CS/SS from VCPUOP_initialise); crashes the domain when it is first run. */
+  startError = '';
   /** An event may be deliverable: check before returning to the guest (Xen's vcpu_kick). */
   kicked = false;
 

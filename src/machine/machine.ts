@@ -140,7 +140,7 @@ export class Machine {
         if (!this.hv.runnable) {
           // Every vcpu waits and the toolstack's deadline comes first: skip to it.
           const t = this.toolstack.nextDeadline;
-          if ((outcome === 'idle' || outcome === 'waiting') && t <= this.hv.timeLimit) {
+          if ((outcome === 'idle' || outcome === 'waiting') && t !== Infinity && t <= this.hv.timeLimit) {
             if (t > this.hv.time.now) this.hv.time.skipTo(t);
             this.service();
             continue;

@@ -45,7 +45,8 @@ class Session {
     const limit = this.m.executed + budget;
     while (!pred() && this.reason === null && this.m.executed < limit) {
       const o = this.m.run(1_000_000);
-      if (o === 'stopped') break;
+      // Idle: every vcpu waits for input that is not coming; running more changes nothing.
+      if (o === 'stopped' || o === 'idle') break;
     }
     return pred();
   }

@@ -10,9 +10,10 @@
 // RPL 0 is raised to 1 on SS, kernel_ss, CS, both callback CSs and every trap CS.
 // EFLAGS keeps only defined bits, IOPL becomes the virtual IOPL and IF is forced
 // on; only TS of CR0 is the guest's. Nothing changes unless every check passes.
-// Simplified: a data selector that cannot be loaded is loaded as null (Xen would
-// enter the failsafe callback when the vcpu first runs); an unusable CS or SS
-// crashes the domain, which is what Xen does when no failsafe can take it.
+// As in Xen, the selectors are stored without checking they can be loaded: a data
+// selector that cannot be enters the failsafe callback when the vcpu first runs
+// (the context-switch reload, traps/failsafe.ts), and an unusable CS or SS
+// crashes the domain at that point.
 import { E, VMASST_VALID_PV32 } from '../../abi/xen';
 import { CR0_ET, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, EFER_NXE } from '../../cpu/defs';
 import { R, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../shared/layout';
@@ -124,16 +125,19 @@ export function initialiseVcpu(hv: Hypervisor, dom: Domain, v: Vcpu, ctx: DataVi
   r[R.LF_OP] = 0;
   const cs = fixRpl(reg(UREGS.CS)), ss = fixRpl(reg(UREGS.SS));
   for (const [seg, off] of [[SEG_ES, UREGS.ES], [SEG_DS, UREGS.DS], [SEG_FS, UREGS.FS], [SEG_GS, UREGS.GS]] as const) {
-    if (!pvLoadSeg(v, c.m32, seg, reg(off) & 0xffff)) pvLoadSeg(v, c.m32, seg, 0);
+    const sel = reg(off) & 0xffff;
+    if (!pvLoadSeg(v, c.m32, seg, sel)) c.setSeg(seg, sel, 0, 0, 0);
   }
+  // Xen stores the context without checking that CS and SS can be loaded; it
+  // finds out only when the vcpu first runs (XSA-296 relies on that). So do we.
   const codeOk = pvLoadSeg(v, c.m32, SEG_CS, cs);
   const stackOk = pvLoadSeg(v, c.m32, SEG_SS, ss);
+  if (!codeOk) c.setSeg(SEG_CS, cs, 0, 0, 0);
+  if (!stackOk) c.setSeg(SEG_SS, ss, 0, 0, 0);
+  v.startError = codeOk && stackOk ? ''
+    : `vcpu ${v.id} was initialised with an unusable ${codeOk ? 'stack' : 'code'} selector 0x${(codeOk ? ss : cs).toString(16)}`;
   c.setCpl(cs & 3);
   v.initialised = true;
-  if (!codeOk || !stackOk) {
-    hv.crashDomain(dom, `VCPUOP_initialise of vcpu ${v.id}: ${codeOk ? 'stack' : 'code'} selector 0x${(codeOk ? ss : cs).toString(16)} is unusable`);
-    return 0;
-  }
   if (flags & VGCF.online) hv.wakeVcpu(v);
   return 0;
 }
