@@ -165,7 +165,7 @@ export class XlShell {
         const what = sub === 'shutdown' ? 'poweroff' : 'reboot';
         const ids = flags.includes('a') ? [...hv.domains.keys()].sort((a, b) => a - b) : [];
         if (!flags.includes('a')) {
-          if (pos.length === 0) return fail('You must specify -a or a domain id.\n');
+          if (pos.length === 0) return fail('You must specify -a or a domain id.\n\n');
           const id = this.domain(pos[0], sub);
           if (typeof id !== 'number') return id;
           ids.push(id);
