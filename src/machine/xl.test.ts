@@ -120,14 +120,14 @@ describe('xl shell', () => {
     const d = m.dmesg.text();
     expect(d).toContain("(XEN) 'e' pressed -> dumping event-channel info\n");
     expect(d).toContain('(XEN) Event channel information for domain 1:\n(XEN) Polling vCPUs: {}\n(XEN)     port [p/m/s]\n');
-    expect(d).toMatch(/\(XEN\)        1 \[[01]\/[01]\/[01]\]: s=3 n=0 x=0 d=0 p=\d+\n/);
+    expect(d).toMatch(/\(XEN\) {8}1 \[[01]\/[01]\/[01]\]: s=3 n=0 x=0 d=0 p=\d+\n/);
     expect(d).toContain("(XEN) gnttab_usage_print_all [ key 'g' pressed\n");
     expect(d).toContain('(XEN) grant-table for remote d1 (v1)\n');
     expect(d).toContain('(XEN) gnttab_usage_print_all ] done\n');
     expect(d).toMatch(/\(XEN\) 'q' pressed -> dumping domain info \(now = \d+\)\n\(XEN\) General information for domain 1:\n/);
     expect(d).toContain('(XEN)     DomPage list too long to display\n');
-    expect(d).toMatch(/\(XEN\)     XenPage 0{11}[0-9a-f]{5}: caf=c0{13}[0-9a-f]{2}, taf=e40{12}[0-9a-f]{2}\n/);
-    expect(d).toMatch(/\(XEN\)     pvplay: pages by type: none=\d+ l1=\d+ l2=\d+ l3=1 /);
+    expect(d).toMatch(/\(XEN\) {5}XenPage 0{11}[0-9a-f]{5}: caf=c0{13}[0-9a-f]{2}, taf=e40{12}[0-9a-f]{2}\n/);
+    expect(d).toMatch(/\(XEN\) {5}pvplay: pages by type: none=\d+ l1=\d+ l2=\d+ l3=1 /);
     expect(d).toContain('(XEN) 100 Hz periodic timer (period 10 ms)\n');
   });
 });

@@ -95,6 +95,10 @@ export class Toolstack {
 
   constructor(deps: ToolstackDeps) {
     this.deps = deps;
+    // What xen-init-dom0 writes at boot: domain 0's own home.
+    const home = domainHome(0);
+    deps.store.write(`${home}/domid`, '0');
+    deps.store.write(`${home}/name`, 'Domain-0');
   }
 
   private get hv(): Hypervisor { return this.deps.hv; }
