@@ -432,8 +432,17 @@ export class Hypervisor {
           this.running = null;
           if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
           const t = this.nextDeadline();
-          if (t === Infinity) return 'idle';
-          if (t > this.timeLimit) return 'waiting';
+          if (t === Infinity) {
+            // Only outside input can wake anyone. Time still follows an embedder
+            // that paces the machine (a guest's clock must not stop while a user
+            // thinks); unpaced, it stays where it is.
+            if (this.timeLimit !== Infinity) this.time.skipTo(this.timeLimit);
+            return 'idle';
+          }
+          if (t > this.timeLimit) {
+            this.time.skipTo(this.timeLimit);
+            return 'waiting';
+          }
           // Every vcpu waits: skip to the next deadline (DESIGN.md principle 2: idle
           // skips). Skipped time uses the budget as if instructions had run (one per
           // nanosecond), so a guest that waits on a timer whose VIRQ nothing is bound

@@ -7,7 +7,7 @@
 // before each slice it lets the hypervisor skip idle time only up to the virtual
 // time that corresponds to the wall time since boot (hv.timeLimit), so a guest
 // that sleeps 10 ms sleeps 10 ms of real time, and one waiting for input costs
-// nothing until input comes.
+// a tick every STATS_MS (retiring nothing) until input comes.
 //
 // Output is batched: console bytes gathered during a slice go out as one message
 // per (source, domain), followed by changed domain states. Nothing a guest does
@@ -157,8 +157,11 @@ export class MachineRunner {
         this.later(WAIT_MS);
         return;
       case 'idle':
-        // Every vcpu waits for an event only input can bring: type() wakes us.
+        // Every vcpu waits for an event only input can bring: type() wakes us at
+        // once. Until then a slow tick lets virtual time (a guest's clock, the
+        // status bar) follow the wall clock; each tick retires nothing.
         this.stats(t1);
+        this.later(STATS_MS);
         return;
       case 'stopped':
         this.stats(t1);
