@@ -33,8 +33,9 @@ function boot(ctx: BenchContext, guests: { file: string; cmdline: string }[]): M
     },
     shutdown: (dom) => { if (dom.shutdownReason !== 0) dead.push(`${dom.name}: ${dom.crashReason || `shutdown ${dom.shutdownReason}`}`); },
   });
-  for (const g of guests) {
-    m.createGuest({ name: g.file, kernel: readFileSync(join(ROOT, 'guests/build/bench/hv', g.file)), memMiB: 8, cmdline: g.cmdline });
+  for (const [i, g] of guests.entries()) {
+    // Domain names are unique (the toolstack refuses a second "evtchn.elf").
+    m.createGuest({ name: guests.length > 1 ? `${g.file}-${i + 1}` : g.file, kernel: readFileSync(join(ROOT, 'guests/build/bench/hv', g.file)), memMiB: 8, cmdline: g.cmdline });
   }
   for (let k = 0; k < 10_000 && m.run(10_000_000) === 'budget'; k++) { /* until every domain has shut down */ }
   for (const d of dead) ctx.problem(d);
