@@ -169,34 +169,7 @@ export function setArith(r: Int32Array, bits: number, value: number): void {
  * computed from the operands directly, skipping flag materialisation.
  */
 export function cond(r: Int32Array, cc: number): boolean {
-  const op = r[R.LF_OP];
-  if (op >> 2 === K_SUB && (op & 3) === S32) {
-    const a = r[R.LF_A], b = r[R.LF_B];
-    switch (cc) {
-      case 0x2: return (a >>> 0) < (b >>> 0);
-      case 0x3: return (a >>> 0) >= (b >>> 0);
-      case 0x4: return a === b;
-      case 0x5: return a !== b;
-      case 0x6: return (a >>> 0) <= (b >>> 0);
-      case 0x7: return (a >>> 0) > (b >>> 0);
-      case 0xc: return a < b;
-      case 0xd: return a >= b;
-      case 0xe: return a <= b;
-      case 0xf: return a > b;
-    }
-  }
-  let v: boolean;
-  switch (cc >> 1) {
-    case 0: v = getOF(r) !== 0; break;
-    case 1: v = getCF(r) !== 0; break;
-    case 2: v = getZF(r) !== 0; break;
-    case 3: v = (getCF(r) | getZF(r)) !== 0; break;
-    case 4: v = getSF(r) !== 0; break;
-    case 5: v = getPF(r) !== 0; break;
-    case 6: v = getSF(r) !== getOF(r); break;
-    default: v = getZF(r) !== 0 || getSF(r) !== getOF(r); break;
-  }
-  return (cc & 1) ? !v : v;
+  return condOf(r[R.EFLAGS], r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R], cc);
 }
 
 export { SIZE_MASK, SIGN_SHIFT };
