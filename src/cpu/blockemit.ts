@@ -11,9 +11,8 @@
 // - Memory forms take the fast path only for a flat segment (c.flatR/flatW,
 //   held in locals fr/fw and reloaded after every handler call, as is
 //   c.ss32), a TLB entry with the permission the handler's own translation
-//   asks for (a write translation
-//   for every read-modify-write, CMP included, as its handler does), and an
-//   access inside one page (4-byte aligned for dwords, so m32 can be used);
+//   asks for (a write translation for every read-modify-write, a read one
+//   for CMP and TEST), and an access inside one page (4-byte aligned for dwords, so m32 can be used);
 //   anything else runs the instruction's own handler, which does every check
 //   and raises any fault with nothing changed. A TLB entry never gives write
 //   permission to a page holding decoded code, so fast writes cannot modify
@@ -372,8 +371,8 @@ function emitAlu(x: EmitCtx, op: string, alu: AluOp, form: string, g: number, rm
       return { code: `${decl} ${a} = ${get(x, size, rm)}; ${b} = ${src}; ${compute}${alu.store ? ` ${set(x, size, rm, res)}` : ''}`, flags };
     }
     // Memory destination: one write translation for the read-modify-write
-    // (TEST reads only; CMP translates for writing, as its handler does).
-    const write = op !== 'test';
+    // (CMP and TEST only read, as their handlers do).
+    const write = alu.store;
     return {
       code: `${decl} ${memOp(x, write, size, (p) => `${a} = ${load(size, p)}; ${b} = ${src}; ${compute}${alu.store ? ` ${store(size, p, res)}` : ''}`, readBack(a, b, res))}`,
       flags,
