@@ -18,6 +18,7 @@
 // -EFAULT (the update stays, nothing flushed).
 import { DOMID_IO, DOMID_SELF, DOMID_XEN, E } from '../../abi/xen';
 import type { Domain } from '../domain';
+import type { GuestMem } from '../guestmem';
 import type { Hypervisor } from '../hypervisor';
 import type { Vcpu } from '../vcpu';
 import type { HcCtx, HcFn } from './types';
@@ -65,8 +66,11 @@ export function flushVcpus(vs: readonly Vcpu[], va: number | null): void {
   }
 }
 
-export const mmuUpdate: HcFn = (x, reqs, count, pdone, foreigndom) => {
-  const { hv, dom, g } = x;
+/**
+ * A batch's count and how many entries are already done: a continuation marks
+ * the count with MMU_UPDATE_PREEMPTED and the guest's *done holds the progress.
+ */
+export function batchProgress(g: GuestMem, count: number, pdone: number): { n: number; done: number } {
   let n = count >>> 0, done = 0;
   if (n & MMU_UPDATE_PREEMPTED) {
     n = (n & ~MMU_UPDATE_PREEMPTED) >>> 0;
@@ -75,6 +79,12 @@ export const mmuUpdate: HcFn = (x, reqs, count, pdone, foreigndom) => {
       if (!g.ok) { done = 0; g.ok = true; }
     }
   }
+  return { n, done };
+}
+
+export const mmuUpdate: HcFn = (x, reqs, count, pdone, foreigndom) => {
+  const { hv, dom, g } = x;
+  const { n, done } = batchProgress(g, count, pdone);
   if (!g.range(reqs, n * 16)) return -E.EFAULT;
   const ptDom = foreigndom >>> 16;
   let ptOwner = dom.id;

@@ -18,7 +18,7 @@
 import { DOMID_IO, DOMID_XEN, E } from '../../abi/xen';
 import { PGT_L1, PGT_L2, PGT_L3 } from '../../shared/layout';
 import { dropLdtCache, setBaseptr } from '../vcpumm';
-import { MMU_BATCH, MMU_UPDATE_PREEMPTED, flushVcpus, isPrivileged, pgOwnerOf, vcpusInMask } from './mmu';
+import { MMU_BATCH, MMU_UPDATE_PREEMPTED, batchProgress, flushVcpus, isPrivileged, pgOwnerOf, vcpusInMask } from './mmu';
 import type { HcCtx, HcFn } from './types';
 
 export const MMUEXT = {
@@ -97,14 +97,7 @@ function mmuextOne(x: HcCtx, pg: number, cmd: number, arg1: number, arg2: number
 
 export const mmuextOp: HcFn = (x, ops, count, pdone, foreigndom) => {
   const { hv, dom, g } = x;
-  let n = count >>> 0, done = 0;
-  if (n & MMU_UPDATE_PREEMPTED) {
-    n = (n & ~MMU_UPDATE_PREEMPTED) >>> 0;
-    if (pdone !== 0) {
-      done = g.u32(pdone) >>> 0;
-      if (!g.ok) { done = 0; g.ok = true; }
-    }
-  }
+  const { n, done } = batchProgress(g, count, pdone);
   if (!g.range(ops, n * OP_SIZE)) return -E.EFAULT;
   const pg = pgOwnerOf(hv, dom, foreigndom);
   if (pg < 0) return -E.ESRCH;
