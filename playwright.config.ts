@@ -4,10 +4,12 @@ import { defineConfig } from '@playwright/test';
 // system's Chromium; no browser is downloaded. PVPLAY_CHROMIUM overrides its path.
 const CHROMIUM = process.env.PVPLAY_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Ports of the two servers; PVPLAY_E2E_PORT moves both, so two checkouts can test at once. */
+const PORT = Number(process.env.PVPLAY_E2E_PORT ?? 4173);
 /** `vite preview`: the built site with COOP/COEP headers. */
-export const PREVIEW_URL = 'http://127.0.0.1:4173';
+export const PREVIEW_URL = `http://127.0.0.1:${PORT}`;
 /** The built site from a server that sends no isolation headers, like a plain static host. */
-export const PLAIN_URL = 'http://127.0.0.1:4174';
+export const PLAIN_URL = `http://127.0.0.1:${PORT + 1}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -35,13 +37,13 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
       url: PREVIEW_URL,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
     },
     {
-      command: 'npx tsx e2e/support/plainServer.ts dist 4174',
+      command: `npx tsx e2e/support/plainServer.ts dist ${PORT + 1}`,
       url: PLAIN_URL,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
