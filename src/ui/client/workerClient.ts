@@ -11,6 +11,22 @@ import { XenLinePrefixer } from './xenLines';
 
 const READY_TIMEOUT_MS = 10_000;
 
+/** Requests the worker answers, and the reply each gets. */
+type RequestType = 'create' | 'xl' | 'frame-query';
+type Reply = Extract<WorkerToUi, { type: 'created' | 'xl-output' | 'frame-info' }>;
+type ReplyTo<K extends RequestType> = K extends 'create'
+  ? Extract<Reply, { type: 'created' }>
+  : K extends 'xl'
+    ? Extract<Reply, { type: 'xl-output' }>
+    : Extract<Reply, { type: 'frame-info' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function without<T>(record: Record<number, T>, key: number): Record<number, T> {
+  const rest = { ...record };
+  delete rest[key];
+  return rest;
+}
+
 export interface PingResult {
   id: number;
   rttMs: number;
@@ -41,6 +57,7 @@ export class WorkerClient {
   private readonly consoles: ConsoleStreams;
   private readonly autoBoot: ClientOptions['autoBoot'];
   private readonly pending = new Map<number, PendingPing>();
+  private readonly requests = new Map<number, (reply: Reply) => void>();
   private memory: WebAssembly.Memory | null = null;
   private probeAddr = 0;
   private nextId = 1;
@@ -91,6 +108,20 @@ export class WorkerClient {
     if (data.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'console-input', domid, data });
   }
 
+  /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break). */
+  command(message: Extract<UiToWorker, { type: 'control' | 'speed' | 'domain-op' | 'evtchn-op' | 'break' }>): void {
+    this.send(message);
+  }
+
+  /** Send a request and resolve with the worker's reply to it (matched by id). */
+  request<K extends RequestType>(message: DistributiveOmit<Extract<UiToWorker, { type: K }>, 'id'>): Promise<ReplyTo<K>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.requests.set(id, resolve as (reply: Reply) => void);
+      this.send({ ...message, id } as UiToWorker);
+    });
+  }
+
   dispose(): void {
     this.clearReadyTimer();
     this.worker.terminate();
@@ -109,7 +140,10 @@ export class WorkerClient {
         this.memory = msg.memory;
         this.probeAddr = msg.probeAddr;
         this.store.setState({
-          status: { phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, sharedCheck: 'pending', rttMs: null },
+          status: {
+            phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, memory: msg.memory, layout: msg.layout,
+            sharedCheck: 'pending', rttMs: null,
+          },
         });
         void this.selfCheck();
         // The worker answers in order: the self-check's ping is handled before this boot.
@@ -119,7 +153,7 @@ export class WorkerClient {
         this.settlePing(msg.id, msg.probeAddr);
         return;
       case 'machine':
-        this.machine.setState({ phase: msg.phase, message: msg.message ?? null });
+        this.machine.setState({ phase: msg.phase, message: msg.message ?? null, pause: msg.pause ?? null });
         return;
       case 'domain':
         this.machine.setState((s) => ({
@@ -127,11 +161,34 @@ export class WorkerClient {
           consoleDomid: s.domains[msg.domain.domid] ? s.consoleDomid : msg.domain.domid,
         }));
         return;
+      case 'domain-gone':
+        this.machine.setState((s) => ({
+          domains: without(s.domains, msg.domid),
+          counters: without(s.counters, msg.domid),
+          ports: without(s.ports, msg.domid),
+          grantMaps: without(s.grantMaps, msg.domid),
+          consoleDomid: s.consoleDomid === msg.domid ? null : s.consoleDomid,
+        }));
+        return;
+      case 'evtchn':
+        this.machine.setState((s) => ({ ports: { ...s.ports, [msg.domid]: msg.ports } }));
+        return;
+      case 'grant-maps':
+        this.machine.setState((s) => ({ grantMaps: { ...s.grantMaps, [msg.domid]: msg.maps } }));
+        return;
+      case 'created':
+      case 'xl-output':
+      case 'frame-info':
+        this.settleRequest(msg);
+        return;
       case 'console':
         this.consoleBytes(msg.source, msg.domid, msg.data);
         return;
       case 'stats':
-        this.machine.setState({ stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs } });
+        this.machine.setState({
+          stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs, speed: msg.speed },
+          counters: Object.fromEntries(msg.domains.map((d) => [d.domid, d])),
+        });
         return;
       case 'error':
         if (msg.code === 'boot' || msg.code === 'busy') {
@@ -146,6 +203,13 @@ export class WorkerClient {
         return unreachable;
       }
     }
+  }
+
+  private settleRequest(reply: Reply): void {
+    const resolve = this.requests.get(reply.id);
+    if (!resolve) return;
+    this.requests.delete(reply.id);
+    resolve(reply);
   }
 
   private consoleBytes(source: 'guest' | 'xen', domid: number, data: Uint8Array): void {

@@ -4,12 +4,14 @@
 // this store changes only on state changes and a few times a second for stats.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DomainInfo, MachinePhase } from '../../protocol/messages';
+import type { DomainCounters, DomainInfo, GrantMapInfo, MachinePhase, PauseInfo, PortInfo } from '../../protocol/messages';
 
 export interface MachineStats {
   instructions: number;
   systemTimeNs: number;
   wallMs: number;
+  /** Speed factor in force: 1 = real time, 0 = flat out. */
+  speed: number;
 }
 
 export interface MachineState {
@@ -23,6 +25,14 @@ export interface MachineState {
   /** The domain whose PV console the Console panel shows: the last one that appeared. */
   consoleDomid: number | null;
   stats: MachineStats | null;
+  /** Per-domain counters from the latest stats (xl list's changing columns). */
+  counters: Record<number, DomainCounters>;
+  /** Each domain's bound event-channel ports (structure only; bits are read from shared memory). */
+  ports: Record<number, PortInfo[]>;
+  /** Each domain's mappings of other domains' grants. */
+  grantMaps: Record<number, GrantMapInfo[]>;
+  /** Why the machine is paused, when phase is 'paused'. */
+  pause: PauseInfo | null;
   /** Milliseconds from the boot command to the guest's first console output, once known. */
   bootToOutputMs: number | null;
 }
@@ -36,6 +46,10 @@ export const INITIAL_MACHINE_STATE: MachineState = {
   domains: {},
   consoleDomid: null,
   stats: null,
+  counters: {},
+  ports: {},
+  grantMaps: {},
+  pause: null,
   bootToOutputMs: null,
 };
 
