@@ -42,9 +42,9 @@ describe('EvtchnActivity', () => {
     expect(a.version).toBeGreaterThan(v0);
     const masked = (_d: number, port: number) => port === 5;
     a.ingest([rec(TK_EVT_UPCALL, 1, 0, 0, 0xc0001000)], 10, masked);
-    expect(a.port(1, 3)).toMatchObject({ delivered: 1, waitingOn: -1 });
+    expect(a.port(1, 3)).toMatchObject({ delivered: 1, waitingOn: -1, lastSignalMs: 0, lastDeliverMs: 10 });
     expect(a.port(1, 4)).toMatchObject({ delivered: 0, waitingOn: 1 });
-    expect(a.port(1, 5)).toMatchObject({ delivered: 0, waitingOn: 0 });
+    expect(a.port(1, 5)).toMatchObject({ delivered: 0, waitingOn: 0, lastDeliverMs: -Infinity });
     expect(a.domain(1)!.upcalls).toEqual([1]);
     // Unmasked later, the next upcall takes it.
     a.ingest([rec(TK_EVT_UPCALL, 1, 0, 0, 0xc0001000)], 20, () => false);

@@ -53,6 +53,9 @@ export interface PortActivity {
   delivered: number;
   /** The vcpu it was last notified on and not yet delivered to, or -1. */
   waitingOn: number;
+  /** Wall-clock ms of the last signal and the last delivery (-Infinity: none yet), for flashes. */
+  lastSignalMs: number;
+  lastDeliverMs: number;
   /** Signals (sent + raised) per bucket. */
   readonly series: Series;
 }
@@ -114,6 +117,7 @@ export class EvtchnActivity {
         case TK_EVT_SEND: {
           const a = this.portOf(r.domid, r.code);
           a.sent++;
+          a.lastSignalMs = nowMs;
           a.series.add(bucket);
           this.doms.get(r.domid)!.signals.add(bucket);
           changed = true;
@@ -123,13 +127,14 @@ export class EvtchnActivity {
           const a = this.portOf(r.domid, r.code);
           a.raised++;
           a.waitingOn = r.vcpu;
+          a.lastSignalMs = nowMs;
           a.series.add(bucket);
           this.doms.get(r.domid)!.signals.add(bucket);
           changed = true;
           break;
         }
         case TK_EVT_UPCALL:
-          this.upcall(r.domid, r.vcpu, bucket, masked);
+          this.upcall(r.domid, r.vcpu, nowMs, masked);
           changed = true;
           break;
         case TK_EVT_BIND:
@@ -145,7 +150,7 @@ export class EvtchnActivity {
     if (changed) this.version++;
   }
 
-  private upcall(domid: number, vcpu: number, bucket: number, masked?: (domid: number, port: number) => boolean): void {
+  private upcall(domid: number, vcpu: number, nowMs: number, masked?: (domid: number, port: number) => boolean): void {
     const d = this.domainOf(domid);
     while (d.upcalls.length <= vcpu) d.upcalls.push(0);
     d.upcalls[vcpu]!++;
@@ -153,7 +158,8 @@ export class EvtchnActivity {
       if (a.waitingOn !== vcpu || masked?.(domid, port)) continue;
       a.waitingOn = -1;
       a.delivered++;
-      d.deliveries.add(bucket);
+      a.lastDeliverMs = nowMs;
+      d.deliveries.add(this.bucketAt(nowMs));
     }
   }
 
@@ -170,7 +176,7 @@ export class EvtchnActivity {
     const d = this.domainOf(domid);
     let a = d.ports.get(port);
     if (!a) {
-      a = { sent: 0, raised: 0, delivered: 0, waitingOn: -1, series: new Series(this.buckets) };
+      a = { sent: 0, raised: 0, delivered: 0, waitingOn: -1, lastSignalMs: -Infinity, lastDeliverMs: -Infinity, series: new Series(this.buckets) };
       d.ports.set(port, a);
     }
     return a;

@@ -78,6 +78,14 @@ export class FilteredTrace {
     return -1;
   }
 
+  /** The positions of every match held now, oldest first: a list that no longer moves. */
+  snapshot(): number[] {
+    const n = this.length;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.at(i);
+    return out;
+  }
+
   matches(abs: number): boolean {
     const h = this.history, f = this.filter;
     if (f.domid !== null && h.domidAt(abs) !== f.domid) return false;

@@ -1,0 +1,78 @@
+// One bound port: what it is bound to, its live bits, its counts and recent activity, and the
+// actions. It flashes (a short fade) when a signal reaches it and when the guest takes it.
+import { memo } from 'react';
+import type { PortInfo } from '../../../protocol/messages';
+import type { PortActivity } from '../../lib/evtchn/activity';
+import { BIT_MASKED, BIT_PENDING, bindingText } from '../../lib/evtchn/ports';
+import { evtchnOp } from './commands';
+import { Sparkline } from './Sparkline';
+
+/** How long a flash lasts, in ms (the CSS animation matches). */
+export const FLASH_MS = 700;
+
+interface PortRowProps {
+  domid: number;
+  port: PortInfo;
+  bits: number;
+  /** The port's activity, or undefined when the trace has seen none. */
+  activity: PortActivity | undefined;
+  /** Its signals per bucket. */
+  series: readonly number[];
+  /** Wall-clock ms the activity's times are compared with. */
+  now: number;
+  top: number;
+  /** Whether bits can be read (false: domain 0's private page). */
+  readable: boolean;
+}
+
+export const PortRow = memo(function PortRow({ domid, port, bits, activity, series, now, top, readable }: PortRowProps) {
+  const pending = (bits & BIT_PENDING) !== 0;
+  const masked = (bits & BIT_MASKED) !== 0;
+  const a = activity;
+  const signalled = a !== undefined && now - a.lastSignalMs < FLASH_MS;
+  const delivered = a !== undefined && now - a.lastDeliverMs < FLASH_MS;
+  return (
+    <div
+      className="evt-row"
+      role="row"
+      style={{ transform: `translateY(${top}px)` }}
+      data-port={port.port}
+      data-pending={pending}
+      data-masked={masked}
+      data-delivered={a?.delivered ?? 0}
+    >
+      {signalled && <span key={`s${a.lastSignalMs}`} className="evt-flash evt-flash-signal" aria-hidden />}
+      {delivered && <span key={`d${a.lastDeliverMs}`} className="evt-flash evt-flash-deliver" aria-hidden />}
+      <span role="cell" className="evt-port">{port.port}</span>
+      <span role="cell" className="evt-binding" title={port.state}>
+        <span className={`pv-tag evt-state-${port.state}`}>{port.state}</span> {bindingText(port)}
+      </span>
+      <span role="cell" className="evt-num">v{port.notifyVcpu}</span>
+      <span role="cell" className="evt-bit">
+        <span className={`pv-tag evt-pending${pending ? ' is-on' : ''}`} title="evtchn_pending bit">{readable ? (pending ? 'P' : '·') : '?'}</span>
+      </span>
+      <span role="cell" className="evt-bit">
+        <span className={`pv-tag evt-masked${masked ? ' is-on' : ''}`} title="evtchn_mask bit">{readable ? (masked ? 'M' : '·') : '?'}</span>
+      </span>
+      <span role="cell" className="evt-num" title="sent through this port">{a?.sent ?? 0}</span>
+      <span role="cell" className="evt-num" title="notifications that reached this port">{a?.raised ?? 0}</span>
+      <span role="cell" className="evt-num evt-delivered" title="taken by the guest's upcall">{a?.delivered ?? 0}</span>
+      <span role="cell">
+        <Sparkline values={series} width={80} height={18} label={`port ${port.port}: signals over the last seconds`} />
+      </span>
+      <span role="cell" className="evt-actions">
+        <button type="button" className="pv-button" onClick={() => evtchnOp(domid, port.port, 'inject')} title="Raise the port as if its remote end had sent">
+          Inject
+        </button>
+        <button
+          type="button"
+          className="pv-button"
+          onClick={() => evtchnOp(domid, port.port, masked ? 'unmask' : 'mask')}
+          aria-label={`${masked ? 'Unmask' : 'Mask'} port ${port.port}`}
+        >
+          {masked ? 'Unmask' : 'Mask'}
+        </button>
+      </span>
+    </div>
+  );
+});

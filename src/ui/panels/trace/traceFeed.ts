@@ -1,0 +1,104 @@
+// The page's one reader of the trace ring. Once per animation frame, while any view listens,
+// it takes the records written since the last frame straight from shared memory (no
+// messages), appends them to a bounded history and updates the event-channel activity, then
+// tells its listeners. The trace panel and the event-channel panel both read from here, so
+// the ring is drained once whichever of them is open.
+//
+// A new worker memory, or a machine booted afresh (the ring's head goes back to zero), starts
+// everything over: positions in the history restart, and `generation` says so.
+import { TraceReader } from '../../../shared/trace';
+import { machineStore } from '../../store/machineStore';
+import { workerStore } from '../../store/workerStore';
+import { EvtchnActivity } from '../../lib/evtchn/activity';
+import { SharedInfoBits } from '../../lib/evtchn/sharedInfo';
+import { TraceHistory } from '../../lib/trace/history';
+import { TraceLines } from '../../lib/trace/lines';
+
+export class TraceFeed {
+  readonly history = new TraceHistory();
+  readonly lines = new TraceLines(this.history);
+  readonly activity = new EvtchnActivity();
+  /** Records the ring overwrote before they were drained (since the last restart). */
+  lost = 0;
+  /** Bumped whenever something new can be shown. */
+  version = 0;
+  /** Bumped when the history starts over. */
+  generation = 0;
+  /** Wall-clock ms (performance.now) of the latest frame: what the activity's times compare with. */
+  now = 0;
+  private reader: TraceReader | null = null;
+  private memory: WebAssembly.Memory | null = null;
+  private readonly listeners = new Set<() => void>();
+  private frame = 0;
+  private readonly bits = new Map<number, { mfn: number; bits: SharedInfoBits }>();
+  private booting = false;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.frame = requestAnimationFrame(this.tick);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) cancelAnimationFrame(this.frame);
+    };
+  };
+
+  getVersion = (): number => this.version;
+
+  private readonly tick = (now: number): void => {
+    this.frame = requestAnimationFrame(this.tick);
+    this.now = now;
+    if (this.drain(now)) {
+      this.version++;
+      for (const l of this.listeners) l();
+    }
+  };
+
+  /** Take new records from the ring; say whether anything changed. */
+  drain(now: number): boolean {
+    const status = workerStore.getState().status;
+    if (status.phase !== 'ready') return this.memory !== null && this.restart(null);
+    let changed = false;
+    // A boot command starts a new machine: what came before is another machine's history.
+    const booting = machineStore.getState().phase === 'booting';
+    if (booting && !this.booting) changed = this.restart(status.memory);
+    this.booting = booting;
+    if (status.memory !== this.memory) changed = this.restart(status.memory);
+    // The ring was reset under us (the worker rebuilt the machine in the same memory).
+    if (this.reader && this.reader.next > 0 && this.reader.head() < this.reader.next) changed = this.restart(status.memory);
+    this.reader ??= new TraceReader(status.memory.buffer, status.layout.traceOffset);
+    const records = this.reader.read();
+    if (records.length === 0 && this.reader.lost === this.lost) return changed;
+    this.history.append(records);
+    this.activity.ingest(records, now, this.maskedBit);
+    this.lost = this.reader.lost;
+    return true;
+  }
+
+  /** A port's mask bit now, for the activity's delivery rule. */
+  private readonly maskedBit = (domid: number, port: number): boolean => {
+    const d = machineStore.getState().domains[domid];
+    const status = workerStore.getState().status;
+    if (!d || status.phase !== 'ready') return false;
+    let cached = this.bits.get(domid);
+    if (!cached || cached.mfn !== d.sharedInfoMfn) {
+      cached = { mfn: d.sharedInfoMfn, bits: new SharedInfoBits(status.memory.buffer, status.layout.ramBytes, d.sharedInfoMfn) };
+      this.bits.set(domid, cached);
+    }
+    return cached.bits.masked(port);
+  };
+
+  private restart(memory: WebAssembly.Memory | null): boolean {
+    this.history.clear();
+    this.lines.clear();
+    this.activity.clear();
+    this.bits.clear();
+    this.lost = 0;
+    this.reader = null;
+    this.memory = memory;
+    this.generation++;
+    return true;
+  }
+}
+
+/** The page's trace feed. */
+export const traceFeed = new TraceFeed();
