@@ -36,4 +36,20 @@ describe('an idle guest with a shutdown request pending', () => {
     expect(m.domain(dom.id)).toBeUndefined();
     expect(m.hv.time.now).toBeGreaterThanOrEqual(asked + SHUTDOWN_TIMEOUT_NS);
   });
+
+  it('answered by a shutdown, leaves the clock where it was (nothing left to wait for)', () => {
+    let hvc = '';
+    const m = new Machine({ ramMiB: 24, maxVcpus: 2 }, { guestConsole: (d, b) => { if (d === 1) hvc += Buffer.from(b).toString('latin1'); } });
+    const dom = m.createGuest({ name: 'demo', kernel: KERNEL, memMiB: 8 }).dom;
+    // A second guest that stays idle keeps the machine from stopping.
+    m.createGuest({ name: 'other', kernel: KERNEL, memMiB: 8 });
+    for (let k = 0; k < 50 && !hvc.includes('demo> '); k++) m.run(1_000_000);
+    const asked = m.hv.time.now;
+    m.toolstack.requestShutdown(dom.id, 'poweroff');
+    m.consoles.type(dom.id, new TextEncoder().encode('poweroff\n'));
+    for (let k = 0; k < 5; k++) m.run(1_000_000);
+    expect(dom.state).toBe('shutdown');
+    expect(m.toolstack.nextDeadline).toBe(Infinity);
+    expect(m.hv.time.now - asked).toBeLessThan(1_000_000_000);
+  });
 });

@@ -147,7 +147,7 @@ export class Machine {
           // Skip as hv.run would have, stopping at the dom0 timer too; skipped
           // time uses the budget as it does there.
           const t = Math.min(this.hv.nextDeadline(), this.toolstack.nextDeadline);
-          if (t > limit) {
+          if (t === Infinity || t > limit) {
             if (limit !== Infinity) this.hv.time.skipTo(limit);
             return t === Infinity ? 'idle' : 'waiting';
           }
