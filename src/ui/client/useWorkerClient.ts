@@ -18,6 +18,11 @@ declare global {
 
 let active: WorkerClient | null = null;
 
+/** The running client, for actions and panels that send commands; null before the worker starts. */
+export function workerClient(): WorkerClient | null {
+  return active;
+}
+
 /** Keystrokes for a domain's PV console; dropped when no worker runs. */
 export function sendConsoleInput(domid: number, data: Uint8Array): void {
   active?.type(domid, data);

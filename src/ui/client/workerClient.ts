@@ -3,13 +3,30 @@
 // byte, the UI reads it from its own view of the same buffer). Then it boots the
 // guest it was told to (the shipped demo guest), sends keystrokes, and routes
 // console bytes to consoleStreams, never through a store.
-import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
+import { PROTOCOL_VERSION, isFatalError, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
 import type { WorkerStore } from '../store/workerStore';
 import { INITIAL_MACHINE_STATE, type MachineStore } from '../store/machineStore';
 import type { ConsoleStreams } from './consoleStreams';
 import { XenLinePrefixer } from './xenLines';
 
 const READY_TIMEOUT_MS = 10_000;
+
+/** Requests the worker answers, and the reply each gets. */
+type RequestType = 'create' | 'xl' | 'frame-query';
+type Reply = Extract<WorkerToUi, { type: 'created' | 'xl-output' | 'frame-info' }>;
+type ReplyTo<K extends RequestType> = K extends 'create'
+  ? Extract<Reply, { type: 'created' }>
+  : K extends 'xl'
+    ? Extract<Reply, { type: 'xl-output' }>
+    : Extract<Reply, { type: 'frame-info' }>;
+export type XlOutput = Extract<WorkerToUi, { type: 'xl-output' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function without<T>(record: Record<number, T>, key: number): Record<number, T> {
+  const rest = { ...record };
+  delete rest[key];
+  return rest;
+}
 
 export interface PingResult {
   id: number;
@@ -41,6 +58,9 @@ export class WorkerClient {
   private readonly consoles: ConsoleStreams;
   private readonly autoBoot: ClientOptions['autoBoot'];
   private readonly pending = new Map<number, PendingPing>();
+  private readonly requests = new Map<number, (reply: Reply) => void>();
+  /** xl lines whose output goes on after the first reply. */
+  private readonly follows = new Map<number, (reply: XlOutput) => void>();
   private memory: WebAssembly.Memory | null = null;
   private probeAddr = 0;
   private nextId = 1;
@@ -91,6 +111,20 @@ export class WorkerClient {
     if (data.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'console-input', domid, data });
   }
 
+  /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break); refusals arrive as notices. */
+  command(message: Extract<UiToWorker, { type: 'control' | 'speed' | 'domain-op' | 'evtchn-op' | 'break' }>): void {
+    this.send(message);
+  }
+
+  /** Send a request and resolve with the worker's reply to it (matched by id). */
+  request<K extends RequestType>(message: DistributiveOmit<Extract<UiToWorker, { type: K }>, 'id'>): Promise<ReplyTo<K>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.requests.set(id, resolve as (reply: Reply) => void);
+      this.send({ ...message, id } as UiToWorker);
+    });
+  }
+
   dispose(): void {
     this.clearReadyTimer();
     this.worker.terminate();
@@ -109,7 +143,10 @@ export class WorkerClient {
         this.memory = msg.memory;
         this.probeAddr = msg.probeAddr;
         this.store.setState({
-          status: { phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, sharedCheck: 'pending', rttMs: null },
+          status: {
+            phase: 'ready', ramBytes: msg.ramBytes, totalBytes: msg.totalBytes, memory: msg.memory, layout: msg.layout,
+            sharedCheck: 'pending', rttMs: null,
+          },
         });
         void this.selfCheck();
         // The worker answers in order: the self-check's ping is handled before this boot.
@@ -119,33 +156,98 @@ export class WorkerClient {
         this.settlePing(msg.id, msg.probeAddr);
         return;
       case 'machine':
-        this.machine.setState({ phase: msg.phase, message: msg.message ?? null });
+        this.machine.setState({ phase: msg.phase, message: msg.message ?? null, pause: msg.pause ?? null });
         return;
       case 'domain':
         this.machine.setState((s) => ({
           domains: { ...s.domains, [msg.domain.domid]: msg.domain },
-          consoleDomid: s.domains[msg.domain.domid] ? s.consoleDomid : msg.domain.domid,
+          // Domain 0 has no PV console of its own: its terminal is the xl shell.
+          consoleDomid: s.domains[msg.domain.domid] || msg.domain.domid === 0 ? s.consoleDomid : msg.domain.domid,
         }));
+        return;
+      case 'domain-gone':
+        this.machine.setState((s) => ({
+          domains: without(s.domains, msg.domid),
+          counters: without(s.counters, msg.domid),
+          ports: without(s.ports, msg.domid),
+          grantMaps: without(s.grantMaps, msg.domid),
+          consoleDomid: s.consoleDomid === msg.domid ? null : s.consoleDomid,
+        }));
+        return;
+      case 'evtchn':
+        this.machine.setState((s) => ({ ports: { ...s.ports, [msg.domid]: msg.ports } }));
+        return;
+      case 'grant-maps':
+        this.machine.setState((s) => ({ grantMaps: { ...s.grantMaps, [msg.domid]: msg.maps } }));
+        return;
+      case 'xl-output':
+        this.xlOutput(msg);
+        return;
+      case 'created':
+      case 'frame-info':
+        this.settleRequest(msg);
         return;
       case 'console':
         this.consoleBytes(msg.source, msg.domid, msg.data);
         return;
       case 'stats':
-        this.machine.setState({ stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs } });
+        this.machine.setState({
+          stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs, speed: msg.speed },
+          counters: Object.fromEntries(msg.domains.map((d) => [d.domid, d])),
+        });
         return;
       case 'error':
-        if (msg.code === 'boot' || msg.code === 'busy') {
-          // About the machine, not the worker: the worker is fine and keeps answering.
-          if (msg.code === 'boot') this.machine.setState({ phase: 'failed', message: msg.message });
+        if (isFatalError(msg.code)) {
+          this.fail(`the worker reports ${msg.code}: ${msg.message}`);
           return;
         }
-        this.fail(`the worker reports ${msg.code}: ${msg.message}`);
+        // About one command: the worker is fine and keeps answering.
+        if (msg.code === 'boot') this.machine.setState({ phase: 'failed', message: msg.message });
+        this.machine.setState((s) => ({ notice: { code: msg.code, message: msg.message, seq: (s.notice?.seq ?? 0) + 1 } }));
         return;
       default: {
         const unreachable: never = msg;
         return unreachable;
       }
     }
+  }
+
+  /**
+   * Run one line in Domain 0's shell. Resolves with its first reply; when that says
+   * `more`, `onMore` gets each later reply until the last (without `more`).
+   */
+  xl(line: string, onMore?: (reply: XlOutput) => void): { id: number; done: Promise<XlOutput> } {
+    const id = this.nextId++;
+    const done = new Promise<XlOutput>((resolve) => {
+      this.requests.set(id, resolve as (reply: Reply) => void);
+      if (onMore) this.follows.set(id, onMore);
+      this.send({ v: PROTOCOL_VERSION, type: 'xl', id, line });
+    });
+    return { id, done };
+  }
+
+  /** Ctrl-C for an xl line whose output still follows. */
+  interruptXl(id: number): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'xl-interrupt', id });
+  }
+
+  private xlOutput(msg: XlOutput): void {
+    if (this.requests.has(msg.id)) {
+      this.settleRequest(msg);
+      if (!msg.more) this.follows.delete(msg.id);
+      return;
+    }
+    const follow = this.follows.get(msg.id);
+    if (!follow) return;
+    if (!msg.more) this.follows.delete(msg.id);
+    follow(msg);
+  }
+
+  private settleRequest(reply: Reply): void {
+    const resolve = this.requests.get(reply.id);
+    if (!resolve) return;
+    this.requests.delete(reply.id);
+    resolve(reply);
   }
 
   private consoleBytes(source: 'guest' | 'xen', domid: number, data: Uint8Array): void {
