@@ -7,6 +7,11 @@ import { BIT_MASKED, BIT_PENDING, bindingText } from '../../lib/evtchn/ports';
 import { evtchnOp } from './commands';
 import { Sparkline } from './Sparkline';
 
+/** Short names for the state column (the tooltip has the full one). */
+const STATE_LABEL: Readonly<Record<PortInfo['state'], string>> = {
+  reserved: 'rsvd', unbound: 'unbound', interdomain: 'inter', pirq: 'pirq', virq: 'virq', ipi: 'ipi',
+};
+
 /** How long a flash lasts, in ms (the CSS animation matches). */
 export const FLASH_MS = 700;
 
@@ -21,11 +26,13 @@ interface PortRowProps {
   /** Wall-clock ms the activity's times are compared with. */
   now: number;
   top: number;
+  /** Striped rows, by index (so the stripes stay put while scrolling). */
+  odd: boolean;
   /** Whether bits can be read (false: domain 0's private page). */
   readable: boolean;
 }
 
-export const PortRow = memo(function PortRow({ domid, port, bits, activity, series, now, top, readable }: PortRowProps) {
+export const PortRow = memo(function PortRow({ domid, port, bits, activity, series, now, top, odd, readable }: PortRowProps) {
   const pending = (bits & BIT_PENDING) !== 0;
   const masked = (bits & BIT_MASKED) !== 0;
   const a = activity;
@@ -33,7 +40,7 @@ export const PortRow = memo(function PortRow({ domid, port, bits, activity, seri
   const delivered = a !== undefined && now - a.lastDeliverMs < FLASH_MS;
   return (
     <div
-      className="evt-row"
+      className={`evt-row${odd ? ' pv-odd' : ''}`}
       role="row"
       style={{ transform: `translateY(${top}px)` }}
       data-port={port.port}
@@ -44,8 +51,8 @@ export const PortRow = memo(function PortRow({ domid, port, bits, activity, seri
       {signalled && <span key={`s${a.lastSignalMs}`} className="evt-flash evt-flash-signal" aria-hidden />}
       {delivered && <span key={`d${a.lastDeliverMs}`} className="evt-flash evt-flash-deliver" aria-hidden />}
       <span role="cell" className="evt-port">{port.port}</span>
-      <span role="cell" className="evt-binding" title={port.state}>
-        <span className={`pv-tag evt-state-${port.state}`}>{port.state}</span> {bindingText(port)}
+      <span role="cell" className="evt-binding" title={`${port.state}: ${bindingText(port)}`}>
+        <span className={`evt-state evt-state-${port.state}`}>{STATE_LABEL[port.state]}</span> {bindingText(port)}
       </span>
       <span role="cell" className="evt-num">v{port.notifyVcpu}</span>
       <span role="cell" className="evt-bit">
@@ -58,7 +65,7 @@ export const PortRow = memo(function PortRow({ domid, port, bits, activity, seri
       <span role="cell" className="evt-num" title="notifications that reached this port">{a?.raised ?? 0}</span>
       <span role="cell" className="evt-num evt-delivered" title="taken by the guest's upcall">{a?.delivered ?? 0}</span>
       <span role="cell">
-        <Sparkline values={series} width={80} height={18} label={`port ${port.port}: signals over the last seconds`} />
+        <Sparkline values={series} width={64} height={18} label={`port ${port.port}: signals over the last seconds`} />
       </span>
       <span role="cell" className="evt-actions">
         <button type="button" className="pv-button" onClick={() => evtchnOp(domid, port.port, 'inject')} title="Raise the port as if its remote end had sent">
