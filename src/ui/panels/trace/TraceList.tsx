@@ -2,7 +2,7 @@
 // records cost what 40 do. It keeps the newest record in view while following, stops
 // following when the user scrolls up (and starts again at the bottom), scrolls to the record
 // that ended a step, and moves a selection with the keyboard.
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
 import { traceFeed } from './traceFeed';
 import { useFixedVirtualizer } from './useFixedVirtualizer';
 import { TraceRow } from './TraceRow';
@@ -41,9 +41,23 @@ export function TraceList({ rows, follow, onFollow, selected, onSelect, highligh
     v.scrollToIndex(i, { align: 'center' });
   }, [highlight, rows, v, onFollow]);
 
+  // Not following, the record at the top of the view stays there while old records leave
+  // the history (which would otherwise shift every row up under the reader's eyes).
+  const anchor = useRef<{ abs: number; within: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = scroller.current, a = anchor.current;
+    if (follow || !el || !a) return;
+    const i = rows.indexOf(a.abs);
+    if (i < 0) return;
+    const want = i * ROW_PX + a.within;
+    if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+  }, [rows, follow]);
+
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    const top = Math.floor(el.scrollTop / ROW_PX);
+    anchor.current = top < rows.length ? { abs: rows.at(top), within: el.scrollTop - top * ROW_PX } : null;
     const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_PX;
     if (atBottom !== follow) onFollow(atBottom);
   };
