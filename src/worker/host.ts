@@ -118,7 +118,7 @@ export class WorkerHost {
         this.xl(msg.id, msg.line);
         return;
       case 'xl-interrupt':
-        this.runner?.xl.interrupt(msg.id);
+        this.runner?.interruptXl(msg.id);
         return;
       case 'frame-query':
         this.frameQuery(msg.id, msg.mfn);

@@ -47,8 +47,8 @@ interface PendingPing {
 export interface ClientOptions {
   machine: MachineStore;
   consoles: ConsoleStreams;
-  /** A guest image to boot as soon as the worker is ready. */
-  autoBoot?: { url: string; name: string };
+  /** A guest image to boot as soon as the worker is ready (it may still be deciding which). */
+  autoBoot?: Promise<{ url: string; name: string; memMiB?: number }>;
 }
 
 export class WorkerClient {
@@ -98,12 +98,20 @@ export class WorkerClient {
   }
 
   /** Boot a PV kernel from a URL (resolved against the page) or from its bytes. */
-  boot(image: string | ArrayBuffer, name: string): void {
+  boot(image: string | ArrayBuffer, name: string, memMiB?: number): void {
     const resolved = typeof image === 'string' ? new URL(image, document.baseURI).href : image;
-    this.consoles.clear();
     this.bootSentAt = performance.now();
-    this.machine.setState({ ...INITIAL_MACHINE_STATE, phase: 'booting', imageName: name });
-    this.send({ v: PROTOCOL_VERSION, type: 'boot', image: resolved, name });
+    this.fresh(name);
+    this.send({ v: PROTOCOL_VERSION, type: 'boot', image: resolved, name, ...(memMiB ? { memMiB } : {}) });
+  }
+
+  /** Add a domain from a URL (resolved against the page) or a kernel's bytes. */
+  create(image: string | ArrayBuffer, name: string, options: { memMiB?: number; cmdline?: string } = {}): Promise<Extract<WorkerToUi, { type: 'created' }>> {
+    const resolved = typeof image === 'string' ? new URL(image, document.baseURI).href : image;
+    const { memMiB, cmdline } = options;
+    return this.request<'create'>({
+      v: PROTOCOL_VERSION, type: 'create', image: resolved, name, ...(memMiB ? { memMiB } : {}), ...(cmdline ? { cmdline } : {}),
+    });
   }
 
   /** Keystrokes for a domain's PV console. */
@@ -150,12 +158,17 @@ export class WorkerClient {
         });
         void this.selfCheck();
         // The worker answers in order: the self-check's ping is handled before this boot.
-        if (this.autoBoot) this.boot(this.autoBoot.url, this.autoBoot.name);
+        void this.autoBoot?.then((g) => this.boot(g.url, g.name, g.memMiB));
         return;
       case 'pong':
         this.settlePing(msg.id, msg.probeAddr);
         return;
       case 'machine':
+        // A boot the worker starts itself (reset) begins a new machine as ours do.
+        if (msg.phase === 'booting' && this.machine.getState().phase !== 'booting') {
+          this.bootSentAt = performance.now();
+          this.fresh(this.machine.getState().imageName);
+        }
         this.machine.setState({ phase: msg.phase, message: msg.message ?? null, pause: msg.pause ?? null });
         return;
       case 'domain':
@@ -241,6 +254,13 @@ export class WorkerClient {
     if (!follow) return;
     if (!msg.more) this.follows.delete(msg.id);
     follow(msg);
+  }
+
+  /** Forget the old machine: its domains, figures and console output. */
+  private fresh(imageName: string | null): void {
+    this.consoles.clear();
+    this.xenLines.reset();
+    this.machine.setState((s) => ({ ...INITIAL_MACHINE_STATE, phase: 'booting', imageName, bootSeq: s.bootSeq + 1 }));
   }
 
   private settleRequest(reply: Reply): void {
