@@ -24,6 +24,9 @@ test('the new-domain dialog starts a shipped guest beside the first', async ({ p
   await page.getByTestId('new-domain').click();
   const dialog = page.getByTestId('new-domain-dialog');
   await expect(dialog).toBeVisible();
+  // pvos, the default, is offered first; pick the demo guest.
+  await expect(dialog.getByTestId('domain-name')).toHaveValue('pvos');
+  await dialog.locator('input[value="guests/console.elf"]').check();
   await expect(dialog.getByTestId('domain-name')).toHaveValue('demo-2');
   await info.attach('new domain dialog', { body: await dialog.screenshot(), contentType: 'image/png' });
   await dialog.getByTestId('create-domain').click();

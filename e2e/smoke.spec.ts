@@ -15,7 +15,7 @@ test('the playground is isolated, shares memory with its worker, and shows its p
   await page.goto('/');
 
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await expect(page.getByTestId('worker-status')).toHaveText('worker ready: 32 MiB shared machine memory');
+  await expect(page.getByTestId('worker-status')).toHaveText('worker ready: 128 MiB shared machine memory');
   // The UI's own check at start-up: it read back a byte the worker stored.
   await expect(page.getByTestId('shared-check')).toHaveAttribute('data-check', 'ok');
 

@@ -25,7 +25,8 @@ export interface HostConfig {
   ramMiB: number;
 }
 
-export const DEFAULT_HOST_CONFIG: HostConfig = { ramMiB: 32 };
+/** Room for a few guests: pvos wants 32 MiB, the demo guest 8. */
+export const DEFAULT_HOST_CONFIG: HostConfig = { ramMiB: 128 };
 /** Guest memory when the boot command does not say. */
 export const DEFAULT_GUEST_MIB = 8;
 

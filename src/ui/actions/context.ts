@@ -10,11 +10,16 @@ export function actionContext(): ActionContext {
   return { machine: machineStore.getState(), ui: uiStore.getState(), client: workerClient(), uiStore };
 }
 
-/** The context, re-rendering when the machine or the UI state changes. */
+/**
+ * The context for components that show whether actions are enabled. It
+ * re-renders only when what actions look at changes (the phase, the speed, the
+ * UI state), not with every counter of every stats message.
+ */
 export function useActionContext(): ActionContext {
-  const machine = useStore(machineStore);
+  useStore(machineStore, (s) => s.phase);
+  useStore(machineStore, (s) => s.stats?.speed);
   const ui = useStore(uiStore);
-  return { machine, ui, client: workerClient(), uiStore };
+  return { machine: machineStore.getState(), ui, client: workerClient(), uiStore };
 }
 
 /** Run an action if it is enabled now; returns whether it ran. */

@@ -15,7 +15,7 @@ export const SHIPPED_GUESTS: readonly ShippedGuest[] = [
     url: 'guests/pvos.elf',
     name: 'pvos',
     description: 'The teaching OS: a shell, processes with their own page tables, and drivers over event channels and grants.',
-    memMiB: 16,
+    memMiB: 32,
   },
   {
     url: 'guests/console.elf',

@@ -7,6 +7,7 @@ import { INITIAL_MACHINE_STATE, machineStore } from '../store/machineStore';
 import { consoleStreams } from './consoleStreams';
 import { WorkerClient, type PingResult } from './workerClient';
 import { defaultGuest } from './guests';
+import { takeEarly } from './earlyStart';
 
 
 declare global {
@@ -29,8 +30,9 @@ export function sendConsoleInput(domid: number, data: Uint8Array): void {
 
 export function useWorkerClient(): void {
   useEffect(() => {
-    const autoBoot = defaultGuest(window.location.search);
-    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot });
+    const early = takeEarly();
+    const autoBoot = early ? undefined : defaultGuest(window.location.search);
+    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot, early });
     active = client;
     window.pvplay = {
       ping: () => client.ping(),
