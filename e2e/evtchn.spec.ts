@@ -1,13 +1,13 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { openDemo, showPanel } from './support/playground';
 
 // The event-channel panel over the demo guest the playground boots: its console and xenstore
 // ports to domain 0, their live bits, and an event injected by hand that waits while the port
 // is masked and is delivered when it is unmasked.
 
 async function openPanel(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('demo>', { timeout: 20_000 });
-  await page.locator('.dv-tab', { hasText: 'Event channels' }).click();
+  await openDemo(page);
+  await showPanel(page, 'Event channels');
   const panel = page.locator('[data-panel="event-channels"]');
   await expect(panel.getByRole('tab', { name: /d1 demo/ })).toHaveAttribute('aria-selected', 'true');
   return panel;

@@ -1,8 +1,5 @@
 import type { IDockviewPanelProps } from 'dockview-react';
-import { ConsolePanel } from './console/ConsolePanel';
-import { EventChannelsPanel } from './evtchn/EventChannelsPanel';
-import { GrantTablePanel } from './grants/GrantTablePanel';
-import { TracePanel } from './trace/TracePanel';
+import { panelInfo } from './registry';
 import { PlaceholderPanel } from './PlaceholderPanel';
 
 /**
@@ -10,16 +7,6 @@ import { PlaceholderPanel } from './PlaceholderPanel';
  * panels, so a panel that becomes real needs no layout migration.
  */
 export function PanelHost(props: IDockviewPanelProps) {
-  switch (props.api.id) {
-    case 'console':
-      return <ConsolePanel />;
-    case 'event-channels':
-      return <EventChannelsPanel />;
-    case 'grant-table':
-      return <GrantTablePanel />;
-    case 'trace':
-      return <TracePanel />;
-    default:
-      return <PlaceholderPanel {...props} />;
-  }
+  const View = panelInfo(props.api.id)?.component;
+  return View ? <View /> : <PlaceholderPanel {...props} />;
 }
