@@ -1,4 +1,5 @@
 // What a domain grants: each entry in use of its grant table, and who has it mapped.
+import { GNTMAP } from '../../../abi/xen';
 import { mapFlagsText } from '../../lib/grants/entries';
 import { hex, type GrantUse, type OfferedGrant } from '../../lib/grants/mappings';
 import { VirtualTable } from '../trace/VirtualTable';
@@ -7,8 +8,15 @@ import { GrantFlags } from './GrantFlags';
 const ROW_PX = 32;
 const HEAD_PX = 28;
 
+/** Short, for the cell: who and where. */
 function describeUse(u: GrantUse): string {
-  return `d${u.mapper} (handle ${u.handle}${u.hostAddr ? ` at ${hex(u.hostAddr)}` : ''}, ${mapFlagsText(u.flags)})`;
+  const where = u.hostAddr ? ` at ${hex(u.hostAddr)}` : ' (device)';
+  return `d${u.mapper}${where}${u.flags & GNTMAP.readonly ? ' ro' : ''}`;
+}
+
+/** In full, for the tooltip. */
+function titleOf(u: GrantUse): string {
+  return `d${u.mapper}: handle ${u.handle}${u.hostAddr ? ` at ${hex(u.hostAddr)}` : ''}, ${mapFlagsText(u.flags)}`;
 }
 
 const header = (
@@ -47,7 +55,7 @@ export function OfferedTable({ domid, rows }: { domid: number; rows: readonly Of
             <span role="cell"><GrantFlags flags={g.flags} /></span>
             <span role="cell">d{g.domid}</span>
             <span role="cell">{hex(g.frame, 5)}</span>
-            <span role="cell" className={g.uses.length ? 'gnt-mapped' : 'pv-muted'}>
+            <span role="cell" className={g.uses.length ? 'gnt-mapped' : 'pv-muted'} title={g.uses.map(titleOf).join('\n')}>
               {g.uses.length ? g.uses.map(describeUse).join('; ') : 'not mapped'}
             </span>
           </div>
