@@ -110,9 +110,13 @@ export class Machine {
 
   /**
    * Run up to `budget` instructions, servicing the backends every
-   * SERVICE_INTERVAL instructions. 'idle' and 'stopped' as Hypervisor.run.
+   * SERVICE_INTERVAL instructions. 'idle', 'stopped' and 'break' as
+   * Hypervisor.run; a record written by a service (dom0 notifying a guest) that
+   * matches the breakpoint also ends the run with 'break', after that service.
+   * Breaking adds no service and skips none, so the guest sees the same machine.
    */
   run(budget: number): RunOutcome {
+    this.hv.takeBreak();
     let left = budget;
     while (left > 0) {
       // Backends are serviced when the machine-wide instruction count crosses a
@@ -134,6 +138,10 @@ export class Machine {
       const did = this.executed - now;
       left -= did;
       if (this.executed >= boundary) this.service();
+      if (outcome === 'break') {
+        this.hv.takeBreak();
+        return 'break';
+      }
       if (outcome !== 'budget') {
         // Everyone waits: the backends may have work that wakes a guest.
         this.service();
@@ -143,13 +151,15 @@ export class Machine {
           if ((outcome === 'idle' || outcome === 'waiting') && t !== Infinity && t <= this.hv.timeLimit) {
             if (t > this.hv.time.now) this.hv.time.skipTo(t);
             this.service();
+            if (this.hv.takeBreak()) return 'break';
             continue;
           }
-          return outcome;
+          return this.hv.takeBreak() ? 'break' : outcome;
         }
       } else if (did === 0) {
-        return 'budget';
+        return this.hv.takeBreak() ? 'break' : 'budget';
       }
+      if (this.hv.takeBreak()) return 'break';
     }
     return 'budget';
   }
@@ -169,9 +179,7 @@ export class Machine {
 
   /** Instructions retired by every vcpu so far. */
   get executed(): number {
-    let n = this.hv.retiredByDestroyed;
-    for (const v of this.hv.vcpus()) n += v.cpu.instructions;
-    return n;
+    return this.hv.executed;
   }
 
   domain(domid: number): Domain | undefined {
