@@ -23,6 +23,7 @@ export function deliverEvents(hv: Hypervisor, dom: Domain, v: Vcpu): string | nu
 function upcall(hv: Hypervisor, dom: Domain, v: Vcpu): string | null {
   if ((v.eventCs & 0xfffc) === 0) return 'event upcall pending but no event callback registered';
   hv.upcalls++;
+  dom.upcalls++;
   const interrupted = v.cpu.r[R.EIP];
   const err = bounce(dom, v, { cs: v.eventCs, eip: v.eventEip, maskEvents: true }, -1);
   // Written once the frame is built, so a breakpoint on it stops before the callback runs.
