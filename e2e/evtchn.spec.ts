@@ -28,7 +28,7 @@ test('an event injected on a masked port stays pending, and is delivered once un
   const panel = await openPanel(page);
   const ports = panel.getByTestId('evtchn-ports');
   const row = ports.locator('[data-port="1"]');
-  // The guest's console channel, bound to domain 0's backend, notifying vcpu 0.
+  // The guest's xenstore channel, bound to domain 0's xenstored, notifying vcpu 0.
   await expect(row).toContainText('d0:1');
   await expect(row).toContainText('v0');
   await expect(row).toHaveAttribute('data-pending', 'false');
@@ -61,7 +61,8 @@ test('an event injected on a masked port stays pending, and is delivered once un
 
 test('typing on the console signals the guest: the console port counts and flashes', async ({ page }) => {
   const panel = await openPanel(page);
-  const row = panel.getByTestId('evtchn-ports').locator('[data-port="1"]');
+  // The demo guest's console channel (start_info.console.evtchn) is its port 2.
+  const row = panel.getByTestId('evtchn-ports').locator('[data-port="2"]');
   const received = row.locator('[title="notifications that reached this port"]');
   const before = Number(await received.textContent());
   await page.getByTestId('guest-console').click();

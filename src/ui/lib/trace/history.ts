@@ -3,7 +3,7 @@
 // costs a few megabytes and no garbage. Records are addressed by their position in the
 // history since it was created (`abs`): positions base..total-1 are held, older ones are gone.
 // Views keep positions, not records, so they can tell when one has scrolled out.
-import { TF_NO_RESULT, type TraceRecord } from '../../../shared/trace';
+import { TF_CONTINUED, TF_NO_RESULT, type TraceRecord } from '../../../shared/trace';
 
 export const DEFAULT_HISTORY = 50_000;
 const ARGS = 6;
@@ -13,8 +13,10 @@ export class TraceHistory {
   /** Records appended so far; the next position. */
   total = 0;
   private readonly seq: Float64Array;
-  /** Kind with TF_NO_RESULT kept, so a record round-trips. */
+  /** Kind with TF_NO_RESULT and TF_CONTINUED kept, so a record round-trips. */
   private readonly kind: Uint16Array;
+  /** The sub-operation read from guest memory, -1 when none. */
+  private readonly subop: Int16Array;
   private readonly domid: Int32Array;
   private readonly vcpu: Int32Array;
   private readonly code: Uint32Array;
@@ -28,6 +30,7 @@ export class TraceHistory {
     this.capacity = capacity;
     this.seq = new Float64Array(capacity);
     this.kind = new Uint16Array(capacity);
+    this.subop = new Int16Array(capacity);
     this.domid = new Int32Array(capacity);
     this.vcpu = new Int32Array(capacity);
     this.code = new Uint32Array(capacity);
@@ -58,7 +61,8 @@ export class TraceHistory {
       const r = records[i]!;
       const s = this.total % this.capacity;
       this.seq[s] = r.seq;
-      this.kind[s] = r.kind | (r.noResult ? TF_NO_RESULT : 0);
+      this.kind[s] = r.kind | (r.noResult ? TF_NO_RESULT : 0) | (r.continued ? TF_CONTINUED : 0);
+      this.subop[s] = r.subop;
       this.domid[s] = r.domid;
       this.vcpu[s] = r.vcpu;
       this.code[s] = r.code;
@@ -97,6 +101,8 @@ export class TraceHistory {
       seq: this.seq[s]!,
       kind: kind & 0xff,
       noResult: (kind & TF_NO_RESULT) !== 0,
+      continued: (kind & TF_CONTINUED) !== 0,
+      subop: this.subop[s]!,
       domid: this.domid[s]!,
       vcpu: this.vcpu[s]!,
       code: this.code[s]!,

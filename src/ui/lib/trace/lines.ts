@@ -1,7 +1,7 @@
 // Lower-case text of history records, made once per record and kept while the record is,
 // so typing into the text filter re-scans 50,000 records without formatting them again.
 import type { TraceHistory } from './history';
-import { recordLine } from './format';
+import { recordLine } from '../../../protocol/tracefmt';
 
 export class TraceLines {
   private readonly lines: string[];

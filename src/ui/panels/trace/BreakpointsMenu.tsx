@@ -2,7 +2,7 @@
 // one of them completes, and the trace scrolls to it. The choice goes to the worker at once.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useMachine } from '../../store/machineStore';
-import { HYPERCALLS } from '../../lib/trace/names';
+import { HYPERCALLS } from '../../../protocol/tracefmt';
 import { setBreakpoints, toggleBreakpoint, useTraceUi } from './traceUi';
 
 export function BreakpointsMenu() {

@@ -1,7 +1,8 @@
 // The trace panel's filter bar: domain, kinds of record, one hypercall, and words to find.
 import { useId } from 'react';
 import { useMachine } from '../../store/machineStore';
-import { HYPERCALLS, KIND_GROUPS, KIND_GROUP_LABELS, type KindGroup } from '../../lib/trace/names';
+import { HYPERCALLS } from '../../../protocol/tracefmt';
+import { KIND_GROUPS, KIND_GROUP_LABELS, type KindGroup } from '../../lib/trace/names';
 import { setFilter, useTraceUi } from './traceUi';
 
 /** The kinds chosen after toggling `g` (null: all of them). */

@@ -1,15 +1,11 @@
 import { memo } from 'react';
-import { formatRecord } from '../../lib/trace/format';
+import { formatRecord } from '../../../protocol/tracefmt';
 import { kindGroup } from '../../lib/trace/names';
 import { traceFeed } from './traceFeed';
 
 /** Virtual time in seconds, to the microsecond. */
 export function timeText(ns: number): string {
   return (ns / 1e9).toFixed(6);
-}
-
-export function domText(domid: number, vcpu: number): string {
-  return domid < 0 ? 'xen' : `d${domid}v${vcpu}`;
 }
 
 interface TraceRowProps {
@@ -35,7 +31,6 @@ export const TraceRow = memo(function TraceRow({ abs, top, selected, highlighted
   }
   const t = formatRecord(record);
   const group = kindGroup(record.kind) ?? 'other';
-  const failed = t.result.startsWith('-');
   return (
     <div
       className={`trace-row${selected ? ' is-selected' : ''}${highlighted ? ' is-highlighted' : ''}`}
@@ -48,10 +43,10 @@ export const TraceRow = memo(function TraceRow({ abs, top, selected, highlighted
     >
       <span className="trace-seq">{record.seq}</span>
       <span className="trace-time">{timeText(record.timeNs)}</span>
-      <span className="trace-dom">{domText(record.domid, record.vcpu)}</span>
-      <span className={`trace-kind trace-kind-${group}`}>{t.what}</span>
-      <span className="trace-detail">{t.detail}</span>
-      <span className={`trace-result${failed ? ' is-error' : ''}`}>{t.result}</span>
+      <span className="trace-dom">{t.who}</span>
+      <span className={`trace-kind trace-kind-${group}`}>{t.kind}</span>
+      <span className="trace-detail" title={t.text}>{t.text}</span>
+      <span className={`trace-result${t.error ? ' is-error' : ''}`} title={t.result}>{t.result}</span>
     </div>
   );
 });

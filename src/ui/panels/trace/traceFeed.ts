@@ -4,8 +4,8 @@
 // tells its listeners. The trace panel and the event-channel panel both read from here, so
 // the ring is drained once whichever of them is open.
 //
-// A new worker memory, or a machine booted afresh (the ring's head goes back to zero), starts
-// everything over: positions in the history restart, and `generation` says so.
+// A new worker memory, or a new machine (boot, reset), starts everything over: positions in
+// the history restart, and `generation` says so.
 import { TraceReader } from '../../../shared/trace';
 import { machineStore } from '../../store/machineStore';
 import { workerStore } from '../../store/workerStore';
@@ -31,7 +31,8 @@ export class TraceFeed {
   private readonly listeners = new Set<() => void>();
   private frame = 0;
   private readonly bits = new Map<number, { mfn: number; bits: SharedInfoBits }>();
-  private booting = false;
+  /** machineStore.bootSeq of the machine the history is about; -1 before the first drain. */
+  private bootSeq = -1;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -58,14 +59,23 @@ export class TraceFeed {
     const status = workerStore.getState().status;
     if (status.phase !== 'ready') return this.memory !== null && this.restart(null);
     let changed = false;
-    // A boot command starts a new machine: what came before is another machine's history.
-    const booting = machineStore.getState().phase === 'booting';
-    if (booting && !this.booting) changed = this.restart(status.memory);
-    this.booting = booting;
+    // A new machine (boot or reset: machineStore.bootSeq moves) has a history of its own. The
+    // ring goes on from where the old machine left it, so its records are skipped; on the
+    // first drain, what the ring holds is this machine's.
+    const bootSeq = machineStore.getState().bootSeq;
+    let skipOld = false;
+    if (bootSeq !== this.bootSeq) {
+      skipOld = this.bootSeq >= 0;
+      if (skipOld) changed = this.restart(status.memory);
+      this.bootSeq = bootSeq;
+    }
     if (status.memory !== this.memory) changed = this.restart(status.memory);
-    // The ring was reset under us (the worker rebuilt the machine in the same memory).
+    // The ring was started again under us (a new machine in the same memory).
     if (this.reader && this.reader.next > 0 && this.reader.head() < this.reader.next) changed = this.restart(status.memory);
-    this.reader ??= new TraceReader(status.memory.buffer, status.layout.traceOffset);
+    if (!this.reader) {
+      this.reader = new TraceReader(status.memory.buffer, status.layout.traceOffset);
+      if (skipOld) this.reader.next = this.reader.head();
+    }
     const records = this.reader.read();
     if (records.length === 0 && this.reader.lost === this.lost) return changed;
     this.history.append(records);
