@@ -104,6 +104,8 @@ describe('trace history and filters over a real machine', () => {
       where(records, (r) => r.domid === domid && r.kind === TK_HYPERCALL && r.code === HC.sched_op),
     );
     expect(pick(h, lines, { domid: 0, text: 'upcall to' })).toEqual([]);
+    // The kind of record, as its column shows it, is text too.
+    expect(pick(h, lines, { text: 'evtchn bind' })).toEqual(where(records, (r) => r.kind === TK_EVT_BIND));
     const both = pick(h, lines, { domid, groups: ['hypercall'], hypercall: HC.event_channel_op, text: 'send' });
     expect(both.length).toBeGreaterThan(10);
     expect(both).toEqual(where(records, (r) => r.domid === domid && r.kind === TK_HYPERCALL && r.code === HC.event_channel_op && r.args[0] === 4));
