@@ -21,15 +21,15 @@ interface PortTableProps {
 
 const header = (
   <div className="evt-row pv-th" role="row">
-    <span role="columnheader">Port</span>
-    <span role="columnheader">Bound to</span>
+    <span role="columnheader" className="evt-num">port</span>
+    <span role="columnheader">bound to</span>
     <span role="columnheader" title="The vcpu the port notifies">vcpu</span>
     <span role="columnheader" title="Pending bit in shared_info">P</span>
     <span role="columnheader" title="Mask bit in shared_info">M</span>
     <span role="columnheader" className="evt-num" title="Sent through this port">sent</span>
     <span role="columnheader" className="evt-num" title="Notifications that reached this port">recv</span>
     <span role="columnheader" className="evt-num" title="Taken by the guest's upcall">deliv</span>
-    <span role="columnheader">activity</span>
+    <span role="columnheader" title="Signals over the last seconds">recent</span>
     <span role="columnheader">actions</span>
   </div>
 );

@@ -30,6 +30,17 @@ export function TraceList({ rows, follow, onFollow, selected, onSelect, highligh
     if (follow && rows.length > 0) v.scrollToIndex(rows.length - 1, { align: 'end' });
   }, [follow, rows, v]);
 
+  // A panel brought to the front (or resized) has a new height: keep the tail in view.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || !follow) return;
+    const observer = new ResizeObserver(() => {
+      if (el.clientHeight > 0) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [follow]);
+
   // Scroll to the record that ended a step once, when it first shows up in the list.
   const shownHighlight = useRef(-1);
   useEffect(() => {
