@@ -35,6 +35,10 @@ describe('EvtchnActivity', () => {
     expect(a.port(1, 3)).toMatchObject({ sent: 1, raised: 0, delivered: 0 });
     expect(a.port(2, 5)).toMatchObject({ sent: 0, raised: 1, delivered: 0, waitingOn: 0 });
     expect(a.domain(1)!.signals.values(a.bucketAt(1000))).toEqual([0, 0, 0, 1]);
+    expect(a.domain(2)!.lastMs).toBe(1000);
+    const v = [a.domain(1)!.version, a.port(1, 3)!.version, a.domain(2)!.version];
+    a.ingest([rec(TK_EVT_SEND, 1, 0, 3, 2, 5)], 1100);
+    expect([a.domain(1)!.version, a.port(1, 3)!.version, a.domain(2)!.version]).toEqual([v[0]! + 1, v[1]! + 1, v[2]]);
     expect(a.port(1, 4)).toBeUndefined();
   });
 

@@ -58,6 +58,8 @@ export interface PortActivity {
   lastDeliverMs: number;
   /** Signals (sent + raised) per bucket. */
   readonly series: Series;
+  /** Bumped on every change of the above (the object itself is updated in place). */
+  version: number;
 }
 
 export interface DomainActivity {
@@ -66,6 +68,10 @@ export interface DomainActivity {
   readonly deliveries: Series;
   /** Event upcalls per vcpu. */
   readonly upcalls: number[];
+  /** Wall-clock ms of the latest signal or delivery (-Infinity: none). */
+  lastMs: number;
+  /** Bumped on every change to the domain's activity, so a view of one domain can tell. */
+  version: number;
 }
 
 export interface ActivityOptions {
@@ -117,19 +123,21 @@ export class EvtchnActivity {
         case TK_EVT_SEND: {
           const a = this.portOf(r.domid, r.code);
           a.sent++;
+          a.version++;
           a.lastSignalMs = nowMs;
           a.series.add(bucket);
-          this.doms.get(r.domid)!.signals.add(bucket);
+          this.signalled(r.domid, bucket, nowMs);
           changed = true;
           break;
         }
         case TK_EVT_PENDING: {
           const a = this.portOf(r.domid, r.code);
           a.raised++;
+          a.version++;
           a.waitingOn = r.vcpu;
           a.lastSignalMs = nowMs;
           a.series.add(bucket);
-          this.doms.get(r.domid)!.signals.add(bucket);
+          this.signalled(r.domid, bucket, nowMs);
           changed = true;
           break;
         }
@@ -140,7 +148,10 @@ export class EvtchnActivity {
         case TK_EVT_BIND:
         case TK_EVT_CLOSE:
           // A port's counts describe one binding: a new binding starts from zero.
-          if (this.doms.get(r.domid)?.ports.delete(r.code)) changed = true;
+          if (this.doms.get(r.domid)?.ports.delete(r.code)) {
+            this.doms.get(r.domid)!.version++;
+            changed = true;
+          }
           break;
         case TK_DOMAIN:
           if (r.code === DS_DESTROYED && this.doms.delete(r.domid)) changed = true;
@@ -154,19 +165,29 @@ export class EvtchnActivity {
     const d = this.domainOf(domid);
     while (d.upcalls.length <= vcpu) d.upcalls.push(0);
     d.upcalls[vcpu]!++;
+    d.version++;
     for (const [port, a] of d.ports) {
       if (a.waitingOn !== vcpu || masked?.(domid, port)) continue;
       a.waitingOn = -1;
       a.delivered++;
+      a.version++;
       a.lastDeliverMs = nowMs;
       d.deliveries.add(this.bucketAt(nowMs));
+      d.lastMs = nowMs;
     }
+  }
+
+  private signalled(domid: number, bucket: number, nowMs: number): void {
+    const d = this.doms.get(domid)!;
+    d.signals.add(bucket);
+    d.lastMs = nowMs;
+    d.version++;
   }
 
   private domainOf(domid: number): DomainActivity {
     let d = this.doms.get(domid);
     if (!d) {
-      d = { ports: new Map(), signals: new Series(this.buckets), deliveries: new Series(this.buckets), upcalls: [] };
+      d = { ports: new Map(), signals: new Series(this.buckets), deliveries: new Series(this.buckets), upcalls: [], lastMs: -Infinity, version: 0 };
       this.doms.set(domid, d);
     }
     return d;
@@ -176,7 +197,7 @@ export class EvtchnActivity {
     const d = this.domainOf(domid);
     let a = d.ports.get(port);
     if (!a) {
-      a = { sent: 0, raised: 0, delivered: 0, waitingOn: -1, lastSignalMs: -Infinity, lastDeliverMs: -Infinity, series: new Series(this.buckets) };
+      a = { sent: 0, raised: 0, delivered: 0, waitingOn: -1, lastSignalMs: -Infinity, lastDeliverMs: -Infinity, series: new Series(this.buckets), version: 0 };
       d.ports.set(port, a);
     }
     return a;

@@ -7,11 +7,11 @@ import type { PortInfo } from '../../../protocol/messages';
 import { useMachine } from '../../store/machineStore';
 import { portSummary } from '../../lib/evtchn/ports';
 import { traceFeed } from '../trace/traceFeed';
-import { useTraceFeed } from '../trace/useTraceFeed';
 import { DomainPicker, useShownDomain } from './DomainPicker';
 import { PortTable } from './PortTable';
 import { Sparkline } from './Sparkline';
 import { useBucketClock } from './useBucketClock';
+import { useDomainActivity } from './useDomainActivity';
 import { useLiveEvents } from './useLiveEvents';
 import { VcpuStrip } from './VcpuStrip';
 import './evtchn.css';
@@ -24,13 +24,15 @@ export function EventChannelsPanel() {
   const domain = useMachine((s) => (domid === null ? undefined : s.domains[domid]));
   const ports = useMachine((s) => (domid === null ? NO_PORTS : (s.ports[domid] ?? NO_PORTS)));
   const live = useLiveEvents(domain, ports);
-  useTraceFeed();
+  const act = useDomainActivity(domid);
   const activity = traceFeed.activity;
-  const now = Math.max(useBucketClock(activity.bucketMs), traceFeed.now);
+  const windowMs = activity.buckets * activity.bucketMs;
+  // The clock runs while the chart still shows something (or a row is still lit).
+  const clock = useBucketClock(activity.bucketMs, act !== undefined && traceFeed.now - act.lastMs < windowMs + activity.bucketMs);
+  const now = Math.max(clock, traceFeed.now);
   const bucket = activity.bucketAt(now);
-  const act = domid === null ? undefined : activity.domain(domid);
   const sum = portSummary(ports, live.bits);
-  const seconds = (activity.buckets * activity.bucketMs) / 1000;
+  const seconds = windowMs / 1000;
 
   return (
     <section className="pv-panel evt-panel" data-panel="event-channels" aria-label="Event channels">

@@ -12,19 +12,27 @@ const STATE_LABEL: Readonly<Record<PortInfo['state'], string>> = {
   reserved: 'rsvd', unbound: 'unbound', interdomain: 'inter', pirq: 'pirq', virq: 'virq', ipi: 'ipi',
 };
 
-/** How long a flash lasts, in ms (the CSS animation matches). */
+/**
+ * How long a row stays lit after a signal or a delivery, in ms. A plain highlight that the
+ * next render after it expires takes away, not a CSS animation: animating needs a frame per
+ * display refresh, which a busy machine's page cannot spare.
+ */
 export const FLASH_MS = 700;
 
 interface PortRowProps {
   domid: number;
   port: PortInfo;
   bits: number;
-  /** The port's activity, or undefined when the trace has seen none. */
+  /**
+   * The port's activity, or undefined when the trace has seen none. It is updated in place;
+   * `version` says when it changed, so the row re-renders only then (or when `bucket` moves).
+   */
   activity: PortActivity | undefined;
-  /** Its signals per bucket. */
-  series: readonly number[];
-  /** Wall-clock ms the activity's times are compared with. */
-  now: number;
+  version: number;
+  /** The current bucket of the activity chart. */
+  bucket: number;
+  /** Lit by a recent signal or delivery (see FLASH_MS), or not. */
+  lit: 'signal' | 'deliver' | null;
   top: number;
   /** Striped rows, by index (so the stripes stay put while scrolling). */
   odd: boolean;
@@ -32,12 +40,12 @@ interface PortRowProps {
   readable: boolean;
 }
 
-export const PortRow = memo(function PortRow({ domid, port, bits, activity, series, now, top, odd, readable }: PortRowProps) {
+const NO_SERIES: readonly number[] = [];
+
+export const PortRow = memo(function PortRow({ domid, port, bits, activity: a, bucket, lit, top, odd, readable }: PortRowProps) {
   const pending = (bits & BIT_PENDING) !== 0;
   const masked = (bits & BIT_MASKED) !== 0;
-  const a = activity;
-  const signalled = a !== undefined && now - a.lastSignalMs < FLASH_MS;
-  const delivered = a !== undefined && now - a.lastDeliverMs < FLASH_MS;
+  const series = a ? a.series.values(bucket) : NO_SERIES;
   return (
     <div
       className={`evt-row${odd ? ' pv-odd' : ''}`}
@@ -48,8 +56,7 @@ export const PortRow = memo(function PortRow({ domid, port, bits, activity, seri
       data-masked={masked}
       data-delivered={a?.delivered ?? 0}
     >
-      {signalled && <span key={`s${a.lastSignalMs}`} className="evt-flash evt-flash-signal" aria-hidden />}
-      {delivered && <span key={`d${a.lastDeliverMs}`} className="evt-flash evt-flash-deliver" aria-hidden />}
+      {lit && <span className={`evt-flash evt-flash-${lit}`} aria-hidden />}
       <span role="cell" className="evt-port">{port.port}</span>
       <span role="cell" className="evt-binding" title={`${port.state}: ${bindingText(port)}`}>
         <span className={`evt-state evt-state-${port.state}`}>{STATE_LABEL[port.state]}</span> {bindingText(port)}

@@ -2,11 +2,10 @@
 import type { PortInfo } from '../../../protocol/messages';
 import type { DomainActivity } from '../../lib/evtchn/activity';
 import { VirtualTable } from '../trace/VirtualTable';
-import { PortRow } from './PortRow';
+import { FLASH_MS, PortRow } from './PortRow';
 
 const ROW_PX = 34;
 const HEAD_PX = 28;
-const NO_SERIES: readonly number[] = [];
 
 interface PortTableProps {
   domid: number;
@@ -47,6 +46,7 @@ export function PortTable({ domid, ports, bits, readable, activity, bucket, now 
       row={(i, top) => {
         const p = ports[i]!;
         const a = activity?.ports.get(p.port);
+        const lit = !a ? null : now - a.lastDeliverMs < FLASH_MS ? 'deliver' : now - a.lastSignalMs < FLASH_MS ? 'signal' : null;
         return (
           <PortRow
             key={p.port}
@@ -56,8 +56,9 @@ export function PortTable({ domid, ports, bits, readable, activity, bucket, now 
             bits={bits[i] ?? 0}
             readable={readable}
             activity={a}
-            series={a ? a.series.values(bucket) : NO_SERIES}
-            now={now}
+            version={a?.version ?? -1}
+            bucket={bucket}
+            lit={lit}
             top={top}
           />
         );

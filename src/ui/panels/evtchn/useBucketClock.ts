@@ -1,19 +1,16 @@
 import { useEffect, useState } from 'react';
 
 /**
- * Wall-clock ms, refreshed every `ms`: keeps activity charts sliding when nothing happens
- * (new trace records re-render the panel anyway).
+ * Wall-clock ms, refreshed every `ms` while `active`: keeps activity charts sliding and lets
+ * flashes go out when no new records re-render the panel. Idle, it stops, so a quiet panel
+ * costs nothing.
  */
-export function useBucketClock(ms: number): number {
+export function useBucketClock(ms: number, active: boolean): number {
   const [now, setNow] = useState(0);
   useEffect(() => {
-    const tick = () => setNow(performance.now());
-    const first = requestAnimationFrame(tick);
-    const timer = setInterval(tick, ms);
-    return () => {
-      cancelAnimationFrame(first);
-      clearInterval(timer);
-    };
-  }, [ms]);
+    if (!active) return;
+    const timer = setInterval(() => setNow(performance.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms, active]);
   return now;
 }

@@ -1,11 +1,15 @@
 // The pending and masked bit of each port, and each vcpu's upcall bits, polled from shared
-// memory once per animation frame. React state changes only when a bit does, so a quiet
-// domain costs a few dozen memory reads per frame and no renders.
+// memory POLL_MS apart. React state changes only when a bit does, so a quiet domain costs a
+// few dozen memory reads per poll and no renders. (A timer, not requestAnimationFrame: see
+// trace/traceFeed.ts for why the panels never keep the browser producing frames.)
 import { useEffect, useState } from 'react';
 import type { DomainInfo, PortInfo } from '../../../protocol/messages';
 import { useWorkerStatus } from '../../store/workerStore';
 import { liveBits } from '../../lib/evtchn/ports';
 import { readVcpuEvents, SharedInfoBits, type VcpuEventState } from '../../lib/evtchn/sharedInfo';
+
+/** How often the bits are read: ten times a second is what an eye follows. */
+export const POLL_MS = 100;
 
 export interface LiveEvents {
   ports: readonly PortInfo[];
@@ -36,7 +40,7 @@ export function useLiveEvents(domain: DomainInfo | undefined, ports: readonly Po
     const packed = new Uint8Array(ports.length).fill(0xff);
     let vcpus: VcpuEventState[] = [];
     let first = true;
-    let frame = requestAnimationFrame(function poll() {
+    const poll = () => {
       let changed = liveBits(shinfo, ports, packed);
       const now = domain.vcpus.map((v) => readVcpuEvents(buffer, ram, v.id, v.vcpuInfoAddr));
       if (!sameVcpus(now, vcpus)) {
@@ -45,9 +49,13 @@ export function useLiveEvents(domain: DomainInfo | undefined, ports: readonly Po
       }
       if (changed || first) setLive({ ports, bits: packed.slice(), vcpus, readable: shinfo.readable });
       first = false;
-      frame = requestAnimationFrame(poll);
-    });
-    return () => cancelAnimationFrame(frame);
+    };
+    const start = setTimeout(poll, 0);
+    const timer = setInterval(poll, POLL_MS);
+    return () => {
+      clearTimeout(start);
+      clearInterval(timer);
+    };
   }, [domain, ports, status]);
 
   return live.ports === ports ? live : { ports, bits: new Uint8Array(ports.length), vcpus: [], readable: false };

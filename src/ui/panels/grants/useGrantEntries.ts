@@ -1,10 +1,11 @@
-// A domain's grant entries in use, polled from its grant frames once per animation frame;
-// React state changes only when an entry does (a guest granting, revoking, or the hypervisor
+// A domain's grant entries in use, polled from its grant frames POLL_MS apart (a timer, not
+// requestAnimationFrame: see trace/traceFeed.ts); React state changes only when an entry does (a guest granting, revoking, or the hypervisor
 // setting GTF_reading / GTF_writing while the page is mapped).
 import { useEffect, useState } from 'react';
 import type { DomainInfo } from '../../../protocol/messages';
 import { useWorkerStatus } from '../../store/workerStore';
 import { readGrantEntries, sameEntries, type GrantEntry } from '../../lib/grants/entries';
+import { POLL_MS } from '../evtchn/useLiveEvents';
 
 const NONE: readonly GrantEntry[] = [];
 
@@ -17,15 +18,19 @@ export function useGrantEntries(domain: DomainInfo | undefined): readonly GrantE
     const buffer = status.memory.buffer;
     const ram = status.layout.ramBytes;
     let last: GrantEntry[] | null = null;
-    let frame = requestAnimationFrame(function poll() {
+    const poll = () => {
       const now = readGrantEntries(buffer, ram, domain.grantFrames);
       if (!last || !sameEntries(last, now)) {
         last = now;
         setRead({ domain, entries: now });
       }
-      frame = requestAnimationFrame(poll);
-    });
-    return () => cancelAnimationFrame(frame);
+    };
+    const start = setTimeout(poll, 0);
+    const timer = setInterval(poll, POLL_MS);
+    return () => {
+      clearTimeout(start);
+      clearInterval(timer);
+    };
   }, [domain, status]);
 
   return read.domain === domain ? read.entries : NONE;

@@ -1,8 +1,14 @@
-// The page's one reader of the trace ring. Once per animation frame, while any view listens,
-// it takes the records written since the last frame straight from shared memory (no
-// messages), appends them to a bounded history and updates the event-channel activity, then
-// tells its listeners. The trace panel and the event-channel panel both read from here, so
-// the ring is drained once whichever of them is open.
+// The page's one reader of the trace ring. While any view listens, it takes the records
+// written since its last look straight from shared memory (no messages), appends them to a
+// bounded history and updates the event-channel activity, then tells its listeners. The trace
+// panel and the event-channel panel both read from here, so the ring is drained once
+// whichever of them is open.
+//
+// Timers, not animation frames, pace it: a loop of requestAnimationFrame makes the browser
+// produce a frame every display refresh even when nothing changed, and those frames cost
+// the main thread enough to cause long tasks while a guest runs flat out. So the ring is read
+// every BUSY_MS while records flow (it holds 8191; a fast guest fills it in well under a
+// second) and every IDLE_MS otherwise, and listeners hear at most every NOTIFY_MS.
 //
 // A new worker memory, or a new machine (boot, reset), starts everything over: positions in
 // the history restart, and `generation` says so.
@@ -14,6 +20,8 @@ import { SharedInfoBits } from '../../lib/evtchn/sharedInfo';
 import { TraceHistory } from '../../lib/trace/history';
 import { TraceLines } from '../../lib/trace/lines';
 
+const BUSY_MS = 20, IDLE_MS = 100, NOTIFY_MS = 100;
+
 export class TraceFeed {
   readonly history = new TraceHistory();
   readonly lines = new TraceLines(this.history);
@@ -24,34 +32,45 @@ export class TraceFeed {
   version = 0;
   /** Bumped when the history starts over. */
   generation = 0;
-  /** Wall-clock ms (performance.now) of the latest frame: what the activity's times compare with. */
+  /** Wall-clock ms (performance.now) of the latest look at the ring: what the activity's times compare with. */
   now = 0;
   private reader: TraceReader | null = null;
   private memory: WebAssembly.Memory | null = null;
   private readonly listeners = new Set<() => void>();
-  private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Something changed since listeners last heard, and when they last did. */
+  private unheard = false;
+  private heardAt = -Infinity;
   private readonly bits = new Map<number, { mfn: number; bits: SharedInfoBits }>();
   /** machineStore.bootSeq of the machine the history is about; -1 before the first drain. */
   private bootSeq = -1;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
-    if (this.listeners.size === 1) this.frame = requestAnimationFrame(this.tick);
+    if (this.listeners.size === 1) this.timer = setTimeout(this.tick, 0);
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) cancelAnimationFrame(this.frame);
+      if (this.listeners.size === 0 && this.timer !== null) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
     };
   };
 
   getVersion = (): number => this.version;
 
-  private readonly tick = (now: number): void => {
-    this.frame = requestAnimationFrame(this.tick);
+  private readonly tick = (): void => {
+    const now = performance.now();
     this.now = now;
-    if (this.drain(now)) {
+    const before = this.history.total;
+    if (this.drain(now)) this.unheard = true;
+    if (this.unheard && now - this.heardAt >= NOTIFY_MS) {
+      this.unheard = false;
+      this.heardAt = now;
       this.version++;
       for (const l of this.listeners) l();
     }
+    this.timer = setTimeout(this.tick, this.history.total !== before || this.unheard ? BUSY_MS : IDLE_MS);
   };
 
   /** Take new records from the ring; say whether anything changed. */
