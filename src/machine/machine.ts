@@ -72,6 +72,8 @@ export class Machine {
   readonly scrollback = new Scrollback();
   /** Every outside input taken through input(), stamped (snapshot/log.ts). */
   readonly log: LogEntry[] = [];
+  /** False for a machine restored from a snapshot: its log starts there, not at boot. */
+  logFromBoot = true;
   /** How the last run() ended; null after an input (see Stamp.settled). */
   private outcome: RunOutcome | null = null;
   /** Domain 0's own xenstore connection, used by the toolstack and the shell. */
@@ -215,7 +217,9 @@ export class Machine {
 
   private runSlices(budget: number): RunOutcome {
     let left = budget;
-    const limit = this.hv.timeLimit;
+    // Whole nanoseconds: an embedder's wall-clock limit may have a fraction.
+    const budgetLimit = this.hv.timeLimit;
+    const limit = Math.floor(budgetLimit);
     while (left > 0) {
       // Backends are serviced when the machine-wide instruction count crosses a
       // multiple of SERVICE_INTERVAL, so what a guest sees of them does not
@@ -228,7 +232,7 @@ export class Machine {
       try {
         outcome = this.hv.run(Math.min(left, boundary - now));
       } finally {
-        this.hv.timeLimit = limit;
+        this.hv.timeLimit = budgetLimit;
       }
       const did = this.executed - now;
       left -= did;

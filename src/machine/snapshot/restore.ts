@@ -213,6 +213,7 @@ export function restoreMachine(bytes: Uint8Array, opts: RestoreOptions, make: Ma
   const mem = opts.memory ?? MachineMemory.create({ ramMiB: p.layout.ramBytes >> 20, vcpus: p.layout.vcpus });
   const m = attempt(mem);
   m.events = opts.events ?? {};
+  m.logFromBoot = false;
   return m;
 }
 
