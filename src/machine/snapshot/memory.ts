@@ -130,9 +130,10 @@ export function maxRamEncoding(pages: number): number {
 
 /**
  * Check an encoding against a RAM of `pages` pages and the images (by index;
- * undefined: not available); the result writes it into `ram`, zeroes included.
+ * undefined: not available); the result writes it into `ram`, zeroes included
+ * unless `fresh` says the RAM is all zeroes already.
  */
-export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uint8Array | undefined)[], imageName: (k: number) => string): (ram: Uint8Array) => void {
+export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uint8Array | undefined)[], imageName: (k: number) => string): (ram: Uint8Array, fresh: boolean) => void {
   const fail = (why: string): never => { throw new SnapshotError(`the snapshot's memory is unusable: ${why}`); };
   if (data.length < HEAD) fail('cut short');
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -168,8 +169,8 @@ export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uin
   }
   if (o !== sparseEnd) fail('its sparse pages do not add up');
   const storedAt = sparseEnd;
-  return (ram) => {
-    ram.fill(0);
+  return (ram, fresh) => {
+    if (!fresh) ram.fill(0);
     const ram32 = new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2);
     let r = 0, f = fillAt, sp = sparseAt, s = storedAt;
     for (let p = 0; p < pages; p++) {

@@ -136,11 +136,13 @@ function plan(bytes: Uint8Array, opts: RestoreOptions) {
 type Plan = ReturnType<typeof plan>;
 
 /** Build a machine from a checked plan in `mem`; SnapshotError if the whole does not hold together. */
-function build(p: Plan, mem: MachineMemory, make: Make): Machine {
+function build(p: Plan, mem: MachineMemory, fresh: boolean, make: Make): Machine {
   const m = make({ ramMiB: p.layout.ramBytes >> 20, maxVcpus: p.layout.vcpus, memory: mem }, {});
   const buf = new Uint8Array(mem.buffer);
   const L = p.layout;
-  p.ram(mem.u8);
+  // The constructor wrote the M2P into fresh memory; everything else there is zero.
+  if (fresh) for (const f of [...m.hv.mm.ft.m2pFrames, ...m.hv.mm.ft.m2pL1s]) mem.u8.fill(0, f * PAGE, (f + 1) * PAGE);
+  p.ram(mem.u8, fresh);
   buf.set(p.regs, L.regFileOffset);
   buf.set(p.frames, L.frameTableOffset);
   buf.set(p.tail, L.frameTableOffset + p.frames.length);
@@ -199,19 +201,19 @@ export function restoreMachine(bytes: Uint8Array, opts: RestoreOptions, make: Ma
   } catch (e) {
     throw asSnapshotError(e);
   }
-  const attempt = (mem: MachineMemory): Machine => {
+  const attempt = (mem: MachineMemory, fresh: boolean): Machine => {
     try {
-      return build(p, mem, make);
+      return build(p, mem, fresh, make);
     } catch (e) {
       throw asSnapshotError(e);
     }
   };
   if (opts.memory && !opts.trusted) {
     // A dry run in scratch memory: the caller's memory is touched only once this held.
-    attempt(MachineMemory.create({ ramMiB: p.layout.ramBytes >> 20, vcpus: p.layout.vcpus }));
+    attempt(MachineMemory.create({ ramMiB: p.layout.ramBytes >> 20, vcpus: p.layout.vcpus }), true);
   }
   const mem = opts.memory ?? MachineMemory.create({ ramMiB: p.layout.ramBytes >> 20, vcpus: p.layout.vcpus });
-  const m = attempt(mem);
+  const m = attempt(mem, opts.memory === undefined);
   m.events = opts.events ?? {};
   m.logFromBoot = false;
   return m;

@@ -99,13 +99,13 @@ describe('snapshot and restore', () => {
     const snaps: Uint8Array[] = [];
     let talking = 0;
     while ([...a.hv.domains.values()].some((d) => d.state !== 'shutdown') && snaps.length < 100) {
-      a.run(1_000);
-      snaps.push(a.snapshot());
+      a.run(2_000);
+      snaps.push(a.snapshot({ level: 1 }));
       const b = oa.xen.get(2) ?? '';
       if (b.includes('found port') && !b.includes('got 5 pongs')) talking++;
     }
-    expect(snaps.length).toBeGreaterThan(10);
-    expect(talking, 'snapshots taken while B pinged A').toBeGreaterThan(2);
+    expect(snaps.length).toBeGreaterThan(8);
+    expect(talking, 'snapshots taken while B pinged A').toBeGreaterThan(1);
     runTo(a, 200_000_000);
     expect(oa.xen.get(1)).toContain('xs_pair: a answered 5 pings');
     for (const s of snaps) {
@@ -123,9 +123,9 @@ describe('snapshot and restore', () => {
     const snaps: Uint8Array[] = [];
     let mapped = 0;
     while (a.domain(1)!.state === 'running' && snaps.length < 200) {
-      a.run(2_000);
+      a.run(5_000);
       mapped += a.hv.gnttab.mappings(1).length;
-      snaps.push(a.snapshot());
+      snaps.push(a.snapshot({ level: 1 }));
     }
     expect(mapped).toBeGreaterThan(0);
     runTo(a, 50_000_000);
