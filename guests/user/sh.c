@@ -12,6 +12,15 @@ struct cmd {
 };
 static const struct cmd cmds[];
 
+/* xencmds.c */
+void xs_cmd(int argc, char **argv);
+void share_cmd(int argc, char **argv);
+void unshare_cmd(int argc, char **argv);
+void map_cmd(int argc, char **argv);
+void unmap_cmd(int argc, char **argv);
+void grants_cmd(int argc, char **argv);
+void ping_cmd(int argc, char **argv);
+
 static int printf_width(const char *a, const char *b)
 {
 	return strlen(a) + 1 + strlen(b);
@@ -22,7 +31,7 @@ static void help(int argc, char **argv)
 	for (const struct cmd *c = cmds; c->name; c++) {
 		int n = printf_width(c->name, c->args);
 		printf("  %s %s", c->name, c->args);
-		while (n++ < 16)
+		while (n++ < 31)
 			printf(" ");
 		printf("%s\n", c->help);
 	}
@@ -65,6 +74,7 @@ static void lazycmd(int argc, char **argv)
 
 static void forkcmd(int argc, char **argv)
 {
+	static char *targv[] = { "true", 0 };
 	int before = kstat(KSTAT_HCALLS), status;
 	int pid = fork();
 
@@ -72,8 +82,18 @@ static void forkcmd(int argc, char **argv)
 		exit(7);
 	wait(&status);
 	int cost = kstat(KSTAT_HCALLS) - before;
+	const char *mode = lazy(-1) ? "on" : "off";
 	printf("fork: child %d exited with %d; fork+exit+wait took %d hypercalls (lazy mmu %s)\n", pid,
-	       status, cost, lazy(-1) ? "on" : "off");
+	       status, cost, mode);
+	/* The same with a new program in the child: exec frees the copied pages and maps fresh ones. */
+	before = kstat(KSTAT_HCALLS);
+	if ((pid = fork()) == 0) {
+		exec("true", targv);
+		exit(127);
+	}
+	wait(&status);
+	cost = kstat(KSTAT_HCALLS) - before;
+	printf("fork: fork+exec true+exit+wait took %d hypercalls (lazy mmu %s)\n", cost, mode);
 }
 
 /* Start a spinning process that init, not the shell, will collect. */
@@ -159,6 +179,13 @@ static const struct cmd cmds[] = {
 	{ "sleep", "ms", "sleep on a single-shot timer", sleepcmd },
 	{ "uptime", "", "system time", uptimecmd },
 	{ "date", "", "wall-clock time", datecmd },
+	{ "xs", "ls|read|write|rm|watch path", "xenstore through the kernel's xenbus client", xs_cmd },
+	{ "share", "domid [text]", "grant a page to a domain; show what it reads now", share_cmd },
+	{ "unshare", "domid", "end that grant", unshare_cmd },
+	{ "map", "domid [text]", "map the page a domain shared with us; read and write it", map_cmd },
+	{ "unmap", "domid", "unmap it", unmap_cmd },
+	{ "grants", "", "grant entries in use, and our mappings of others' grants", grants_cmd },
+	{ "ping", "domid [n]", "round trips over interdomain event channels", ping_cmd },
 	{ "poweroff", "", "shut the domain down", poweroff },
 	{ "reboot", "", "ask the toolstack for a reboot", reboot },
 	{ 0, 0, 0, 0 },

@@ -58,7 +58,7 @@ function saveDomain(d: Domain): Record<string, unknown> {
     sharedInfoMfn: d.sharedInfoMfn, startInfoMfn: d.startInfoMfn, vmAssist: d.vmAssist, consoleMfn: d.consoleMfn,
     consolePort: d.consolePort, storeMfn: d.storeMfn, storePort: d.storePort, backendDomid: d.backendDomid,
     ioBitmap: d.ioBitmap, ioBitmapPorts: d.ioBitmapPorts, rtcIndex: d.rtcIndex,
-    hypercalls: Array.from(d.hypercalls), enosys: d.enosys,
+    hypercalls: Array.from(d.hypercalls), enosys: d.enosys, upcalls: d.upcalls,
     vcpus: d.vcpus.map(saveVcpu),
   };
 }
@@ -122,7 +122,8 @@ function readRef(r: Rec | undefined): Ref {
 
 function readVcpu(r: Rec, id: number, layout: MemoryLayout, shinfo: number): VcpuPlan {
   const frame = (x: Rec): number => x.int(0, layout.frames - 1);
-  const time = (x: Rec): number => x.int(0, MAX_TIME);
+  // Timers are whatever 64-bit time a guest asked for (a number, maybe past 2^53).
+  const time = (x: Rec): number => x.int(0, 2 ** 64);
   const traps = r.get('traps').list(256).map((t) => {
     const [vec, cs, eip, flags] = t.list(4);
     if (!flags) t.fail('not [vector, cs, eip, flags]');
@@ -198,7 +199,7 @@ function readDomain(r: Rec, layout: MemoryLayout): DomainPlan {
     consoleMfn: frame(r.get('consoleMfn')), consolePort: port(r.get('consolePort')),
     storeMfn: frame(r.get('storeMfn')), storePort: port(r.get('storePort')), backendDomid: r.get('backendDomid').int(0, MAX_DOMID),
     ioBitmap: u32(r.get('ioBitmap')), ioBitmapPorts: r.get('ioBitmapPorts').int(0, 65536), rtcIndex: r.get('rtcIndex').int(0, 255),
-    enosys: r.get('enosys').int(0, MAX_TIME),
+    enosys: r.get('enosys').int(0, MAX_TIME), upcalls: r.get('upcalls').int(0, MAX_TIME),
   };
   return { id, name: r.get('name').str(256), fields, hypercalls, vcpus };
 }

@@ -1,7 +1,8 @@
 // A state hash of the whole machine as shared memory holds it: RAM, every vcpu
 // register file and the frame table, plus virtual time. Two runs of the same
 // image with the same inputs must give the same hash at the same instruction
-// count (DESIGN.md principle 2); snapshot tests compare these too.
+// count (DESIGN.md principle 2); snapshot tests compare these too. The trace ring
+// is left out: it is a view of what happened, not state the guest can see.
 import type { Machine } from './machine';
 
 /** FNV-1a over 32-bit words, as a hex string. Not cryptographic: it finds divergence. */
@@ -15,7 +16,7 @@ export function hashWords(words: Int32Array, seed = 0x811c9dc5): number {
 }
 
 export function machineHash(m: Machine): string {
-  const all = new Int32Array(m.mem.buffer, 0, m.mem.layout.totalBytes >>> 2);
+  const all = new Int32Array(m.mem.buffer, 0, m.mem.layout.traceOffset >>> 2);
   let h = hashWords(all);
   h = hashWords(new Int32Array([m.hv.time.now % 4294967296, Math.floor(m.hv.time.now / 4294967296)]), h);
   return h.toString(16).padStart(8, '0');

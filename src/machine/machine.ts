@@ -4,6 +4,7 @@
 // services here, with domid 0, that own the backends (DESIGN.md).
 import { MachineMemory } from '../mem/memory';
 import { Hypervisor, type RunOutcome } from '../hv/hypervisor';
+import { NS_PER_INSN } from '../hv/time';
 import type { Domain } from '../hv/domain';
 import { SharedInfoView } from '../hv/evtchn/memory';
 import { ConsoleBackend } from '../dom0/console/backend';
@@ -15,7 +16,6 @@ import { ConsoleRing } from '../dom0/xl/dmesg';
 import { XlShell, type XlResult } from '../dom0/xl/shell';
 import type { StoreClient } from '../dom0/toolstack/store';
 import type { BuildRequest } from '../dom0/toolstack/toolstack';
-import { NS_PER_INSN } from '../hv/time';
 import { buildDomain, type BuildConfig, type BuiltDomain } from './builder';
 import { ImageStore } from './snapshot/images';
 import { Scrollback } from './snapshot/scrollback';
@@ -207,8 +207,11 @@ export class Machine {
    * skipped here, not in the hypervisor, and only after that service point, so
    * where services happen depends on the guest alone, never on how far an
    * embedder lets idle time run (hv.timeLimit): a paced run and an unpaced one
-   * are the same machine at the same instruction count. 'idle', 'waiting' and
-   * 'stopped' as Hypervisor.run; skipped time uses the budget one unit per ns.
+   * are the same machine at the same instruction count. 'idle', 'waiting',
+   * 'stopped' and 'break' as Hypervisor.run; skipped time uses the budget one
+   * unit per ns. A record written by a service (dom0 notifying a guest) that
+   * matches the breakpoint also ends the run with 'break', after that service.
+   * Breaking adds no service and skips none, so the guest sees the same machine.
    */
   run(budget: number): RunOutcome {
     this.outcome = this.runSlices(budget);
@@ -216,6 +219,7 @@ export class Machine {
   }
 
   private runSlices(budget: number): RunOutcome {
+    this.hv.takeBreak();
     let left = budget;
     // Whole nanoseconds: an embedder's wall-clock limit may have a fraction.
     const budgetLimit = this.hv.timeLimit;
@@ -237,31 +241,36 @@ export class Machine {
       const did = this.executed - now;
       left -= did;
       if (this.executed >= boundary) this.service();
+      if (outcome === 'break') {
+        this.hv.takeBreak();
+        return 'break';
+      }
       if (outcome === 'budget') {
+        if (this.hv.takeBreak()) return 'break';
         if (did === 0) return 'budget';
         continue;
       }
       // Everyone waits: dom0's services run, as a real dom0 would get the CPU now.
       this.service();
+      if (this.hv.takeBreak()) return 'break';
       if (this.hv.runnable) {
         if (did === 0) left--;
         continue;
       }
       if (outcome === 'stopped') return 'stopped';
-      // Skip to the next timer or toolstack deadline (its timeout is a dom0 timer),
-      // unless the embedder's limit comes first.
+      // Skip to the next timer of a guest or of dom0 (the toolstack's shutdown
+      // timeout), unless the embedder's limit comes first.
       const t = Math.min(this.hv.nextDeadline(), this.toolstack.nextDeadline);
-      if (t === Infinity) {
-        // Only outside input can wake anyone; a paced clock still moves.
+      if (t === Infinity || t > limit) {
+        // Only outside input can wake anyone, or not yet: a paced clock still moves.
         if (limit !== Infinity) this.hv.time.skipTo(limit);
-        return 'idle';
-      }
-      if (t > limit) {
-        this.hv.time.skipTo(limit);
-        return 'waiting';
+        return t === Infinity ? 'idle' : 'waiting';
       }
       left -= Math.max(1, Math.ceil((t - this.hv.time.now) / NS_PER_INSN));
       this.hv.time.skipTo(t);
+      // A dom0 timer fires at its own time: the toolstack acts before the guests go on.
+      this.service();
+      if (this.hv.takeBreak()) return 'break';
     }
     return 'budget';
   }
@@ -281,9 +290,7 @@ export class Machine {
 
   /** Instructions retired by every vcpu so far. */
   get executed(): number {
-    let n = this.hv.retiredByDestroyed;
-    for (const v of this.hv.vcpus()) n += v.cpu.instructions;
-    return n;
+    return this.hv.executed;
   }
 
   domain(domid: number): Domain | undefined {

@@ -4,9 +4,8 @@
 //   0                      RAM (machine frames), ramBytes
 //   regFileOffset          one register file per vcpu, REGFILE_BYTES each
 //   frameTableOffset       one FRAME_BYTES record per machine frame (see F below)
+//   traceOffset            the trace ring, TRACE_BYTES (src/shared/trace.ts)
 //   totalBytes             end
-//
-// The trace ring is appended here by a later issue.
 
 export const REGFILE_BYTES = 1024;
 
@@ -76,6 +75,8 @@ export const PGF_VALIDATED = 0x100, PGF_PINNED = 0x200, PGF_PAE_XEN_L2 = 0x400;
 export const PGF_LINEAR_SRC = 0x800, PGF_LINEAR_DST = 0x1000;
 export const PGT_NAMES = ['none', 'l1', 'l2', 'l3', 'l4', 'seg_desc', 'shared', 'writable'] as const;
 
+import { TRACE_BYTES } from './trace';
+
 export interface MemoryLayout {
   ramBytes: number;
   vcpus: number;
@@ -83,6 +84,7 @@ export interface MemoryLayout {
   regFileBytes: number;
   frameTableOffset: number;
   frames: number;
+  traceOffset: number;
   totalBytes: number;
 }
 
@@ -90,6 +92,8 @@ export function memoryLayout(ramBytes: number, vcpus: number): MemoryLayout {
   const regFileOffset = ramBytes;
   const frameTableOffset = regFileOffset + vcpus * REGFILE_BYTES;
   const frames = Math.ceil(ramBytes / 4096);
-  const totalBytes = frameTableOffset + frames * FRAME_BYTES;
-  return { ramBytes, vcpus, regFileOffset, regFileBytes: REGFILE_BYTES, frameTableOffset, frames, totalBytes };
+  // 64-byte aligned, so the ring's float64 slots are aligned whatever the frame count.
+  const traceOffset = Math.ceil((frameTableOffset + frames * FRAME_BYTES) / 64) * 64;
+  const totalBytes = traceOffset + TRACE_BYTES;
+  return { ramBytes, vcpus, regFileOffset, regFileBytes: REGFILE_BYTES, frameTableOffset, frames, traceOffset, totalBytes };
 }

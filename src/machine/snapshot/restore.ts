@@ -137,15 +137,17 @@ type Plan = ReturnType<typeof plan>;
 
 /** Build a machine from a checked plan in `mem`; SnapshotError if the whole does not hold together. */
 function build(p: Plan, mem: MachineMemory, fresh: boolean, make: Make): Machine {
-  const m = make({ ramMiB: p.layout.ramBytes >> 20, maxVcpus: p.layout.vcpus, memory: mem }, {});
   const buf = new Uint8Array(mem.buffer);
   const L = p.layout;
+  // What follows the frame table (the trace ring) first: the hypervisor's trace
+  // writer, made by the Machine constructor, goes on from the ring's head.
+  buf.set(p.tail, L.frameTableOffset + p.frames.length);
+  const m = make({ ramMiB: L.ramBytes >> 20, maxVcpus: L.vcpus, memory: mem }, {});
   // The constructor wrote the M2P into fresh memory; everything else there is zero.
   if (fresh) for (const f of [...m.hv.mm.ft.m2pFrames, ...m.hv.mm.ft.m2pL1s]) mem.u8.fill(0, f * PAGE, (f + 1) * PAGE);
   p.ram(mem.u8, fresh);
   buf.set(p.regs, L.regFileOffset);
   buf.set(p.frames, L.frameTableOffset);
-  buf.set(p.tail, L.frameTableOffset + p.frames.length);
   const bad: string[] = [];
   const hv = m.hv;
   applyHv(hv, p.hv);

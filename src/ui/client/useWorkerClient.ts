@@ -1,14 +1,14 @@
 // Starts the worker for as long as the calling component is mounted, boots the
-// shipped demo guest, and offers window.pvplay (ping, boot) for the devtools
+// default shipped guest (client/guests.ts), and offers window.pvplay (ping, boot) for the devtools
 // console and the e2e tests. Components send keystrokes with sendConsoleInput.
 import { useEffect } from 'react';
 import { workerStore } from '../store/workerStore';
 import { INITIAL_MACHINE_STATE, machineStore } from '../store/machineStore';
 import { consoleStreams } from './consoleStreams';
 import { WorkerClient, type PingResult } from './workerClient';
+import { defaultGuest } from './guests';
+import { takeEarly } from './earlyStart';
 
-/** The guest the playground boots on load (public/guests/, relative to the page). */
-export const DEMO_GUEST = { url: 'guests/console.elf', name: 'demo' };
 
 declare global {
   interface Window {
@@ -18,6 +18,11 @@ declare global {
 
 let active: WorkerClient | null = null;
 
+/** The running client, for actions and panels that send commands; null before the worker starts. */
+export function workerClient(): WorkerClient | null {
+  return active;
+}
+
 /** Keystrokes for a domain's PV console; dropped when no worker runs. */
 export function sendConsoleInput(domid: number, data: Uint8Array): void {
   active?.type(domid, data);
@@ -25,7 +30,9 @@ export function sendConsoleInput(domid: number, data: Uint8Array): void {
 
 export function useWorkerClient(): void {
   useEffect(() => {
-    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot: DEMO_GUEST });
+    const early = takeEarly();
+    const autoBoot = early ? undefined : defaultGuest(window.location.search);
+    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot, early });
     active = client;
     window.pvplay = {
       ping: () => client.ping(),

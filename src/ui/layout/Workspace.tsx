@@ -11,7 +11,8 @@ import {
 import { PanelHost } from '../panels/PanelHost';
 import { useColorScheme } from '../theme/useColorScheme';
 import { PANEL_COMPONENT, addMissingPanels, buildDefaultLayout } from './defaultLayout';
-import { attachLayout } from './layoutController';
+import { attachLayout, showPanel } from './layoutController';
+import { uiStore } from '../store/uiStore';
 import { forgetLayout, loadLayout, saveLayout } from './layoutStorage';
 
 const components = { [PANEL_COMPONENT]: PanelHost };
@@ -27,6 +28,14 @@ export function Workspace() {
   const cleanup = useRef<(() => void) | null>(null);
 
   useEffect(() => () => cleanup.current?.(), []);
+  // Requests to show a panel (focusPanel) bring it to the front of its group.
+  useEffect(() => uiStore.subscribe((s, prev) => {
+    if (!s.focus || s.focus === prev.focus) return;
+    const id = s.focus.panel;
+    showPanel(id);
+    // Once it is drawn, the keyboard goes into it: its terminal, else its first control.
+    requestAnimationFrame(() => focusInside(id));
+  }), []);
 
   const onReady = (event: DockviewReadyEvent) => {
     const api = event.api;
@@ -67,4 +76,15 @@ function restore(api: DockviewApi): void {
     }
   }
   buildDefaultLayout(api);
+}
+
+function focusInside(id: string): void {
+  const root = document.querySelector<HTMLElement>(`[data-panel="${id}"]`);
+  if (!root) return;
+  const target = root.querySelector<HTMLElement>('.xterm-helper-textarea') ?? root.querySelector<HTMLElement>('button, input, select, [tabindex]');
+  if (target) target.focus();
+  else {
+    root.tabIndex = -1;
+    root.focus();
+  }
 }

@@ -1,4 +1,6 @@
 // The words of the status bar, kept apart from React so they can be tested.
+import type { MachinePhase, PauseInfo } from '../../protocol/messages';
+import type { MachineStats } from '../store/machineStore';
 import type { WorkerStatus } from '../store/workerStore';
 
 export type Tone = 'busy' | 'good' | 'bad';
@@ -40,11 +42,7 @@ function formatMs(ms: number | null): string {
 }
 
 /** The machine's corner of the status bar: what runs, and how fast. */
-export function describeMachineStatus(
-  phase: 'none' | 'booting' | 'running' | 'stopped' | 'failed',
-  imageName: string | null,
-  stats: { instructions: number; systemTimeNs: number; wallMs: number } | null,
-): string {
+export function describeMachineStatus(phase: MachinePhase | 'none', imageName: string | null, stats: MachineStats | null): string {
   const name = imageName ?? 'guest';
   switch (phase) {
     case 'none':
@@ -55,10 +53,32 @@ export function describeMachineStatus(
       return `${name}: machine stopped by an error`;
     case 'stopped':
       return `${name}: stopped`;
-    case 'running': {
-      if (!stats) return `${name}: running`;
+    case 'running':
+    case 'paused': {
+      const pace = phase === 'running' && stats ? speedWords(stats.speed) : '';
+      if (!stats) return `${name}: ${phase}`;
       const mInsns = stats.instructions / 1e6;
-      return `${name}: running · ${mInsns.toFixed(1)} M instructions · virtual time ${(stats.systemTimeNs / 1e9).toFixed(1)} s`;
+      return `${name}: ${phase}${pace} · ${mInsns.toFixed(1)} M instructions · virtual time ${(stats.systemTimeNs / 1e9).toFixed(1)} s`;
     }
   }
+}
+
+function speedWords(speed: number): string {
+  if (speed === 1) return '';
+  if (speed === 0) return ' flat out';
+  return ` at ${speed}× real time`;
+}
+
+const PAUSE_WORDS: Record<PauseInfo['reason'], string> = {
+  user: 'paused',
+  step: 'stepped',
+  hypercall: 'after a hypercall',
+  event: 'after an event upcall',
+  breakpoint: 'at a breakpoint',
+};
+
+/** Where a pause left the machine: why, which vcpu, after how many instructions. */
+export function describePause(p: PauseInfo): string {
+  const where = p.domid >= 0 ? ` on d${p.domid}v${p.vcpu}` : '';
+  return `${PAUSE_WORDS[p.reason]}${where} at instruction ${p.instructions.toLocaleString('en-US')}`;
 }

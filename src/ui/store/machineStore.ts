@@ -4,12 +4,16 @@
 // this store changes only on state changes and a few times a second for stats.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DomainInfo, MachinePhase } from '../../protocol/messages';
+import type {
+  DomainCounters, DomainInfo, GrantMapInfo, MachinePhase, PauseInfo, PortInfo, WorkerErrorCode,
+} from '../../protocol/messages';
 
 export interface MachineStats {
   instructions: number;
   systemTimeNs: number;
   wallMs: number;
+  /** Speed factor in force: 1 = real time, 0 = flat out. */
+  speed: number;
 }
 
 export interface MachineState {
@@ -20,11 +24,30 @@ export interface MachineState {
   /** The image being booted or running, as the UI named it. */
   imageName: string | null;
   domains: Record<number, DomainInfo>;
-  /** The domain whose PV console the Console panel shows: the last one that appeared. */
+  /** The guest whose PV console the Console panel shows: the last one that appeared (never Domain-0). */
   consoleDomid: number | null;
   stats: MachineStats | null;
+  /** Per-domain counters from the latest stats (xl list's changing columns). */
+  counters: Record<number, DomainCounters>;
+  /** Each domain's bound event-channel ports (structure only; bits are read from shared memory). */
+  ports: Record<number, PortInfo[]>;
+  /** Each domain's mappings of other domains' grants. */
+  grantMaps: Record<number, GrantMapInfo[]>;
+  /** Why the machine is paused, when phase is 'paused'. */
+  pause: PauseInfo | null;
   /** Milliseconds from the boot command to the guest's first console output, once known. */
   bootToOutputMs: number | null;
+  /** The worker's last word on a command it could not carry out (a notice, not a failure). */
+  notice: Notice | null;
+  /** Counts boots (reset included): views of the old machine start afresh when it changes. */
+  bootSeq: number;
+}
+
+export interface Notice {
+  code: WorkerErrorCode;
+  message: string;
+  /** Counts notices, so the same text twice still shows as new. */
+  seq: number;
 }
 
 export type MachineStore = ReturnType<typeof createMachineStore>;
@@ -36,7 +59,13 @@ export const INITIAL_MACHINE_STATE: MachineState = {
   domains: {},
   consoleDomid: null,
   stats: null,
+  counters: {},
+  ports: {},
+  grantMaps: {},
+  pause: null,
   bootToOutputMs: null,
+  notice: null,
+  bootSeq: 0,
 };
 
 export function createMachineStore() {

@@ -2,6 +2,7 @@
 // writes it, components read it through useWorkerStatus.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import type { MemoryLayout } from '../../shared/layout';
 
 export type SharedCheck = 'pending' | 'ok' | 'failed';
 
@@ -11,6 +12,10 @@ export type WorkerStatus =
       phase: 'ready';
       ramBytes: number;
       totalBytes: number;
+      /** The machine's memory, shared with the worker: panels read live state from it. */
+      memory: WebAssembly.Memory;
+      /** Where each region of that memory sits. */
+      layout: MemoryLayout;
       /** Did a byte the worker stored show up in the UI's view of shared memory? */
       sharedCheck: SharedCheck;
       /** Round-trip time of the last ping, in milliseconds. */
