@@ -19,6 +19,7 @@ import type { BuildRequest } from '../dom0/toolstack/toolstack';
 import { buildDomain, type BuildConfig, type BuiltDomain } from './builder';
 import { ImageStore } from './snapshot/images';
 import { Scrollback } from './snapshot/scrollback';
+import { breakMark } from './snapshot/breaks';
 import { applyInput, xlChangesState, type Input, type LogEntry, type Stamp } from './snapshot/log';
 import { saveMachine, type SnapshotOptions } from './snapshot/save';
 import { restoreMachine, type RestoreOptions } from './snapshot/restore';
@@ -168,7 +169,11 @@ export class Machine {
 
   /** Where the machine stands, as an input now would be stamped. */
   stamp(): Stamp {
-    return { at: this.executed, time: this.hv.time.now, settled: this.outcome !== null && this.outcome !== 'budget' };
+    const o = this.outcome;
+    const s: Stamp = { at: this.executed, time: this.hv.time.now, settled: o === 'waiting' || o === 'idle' || o === 'stopped' };
+    const brk = o === 'break' ? breakMark(this) : undefined;
+    if (brk) s.brk = brk;
+    return s;
   }
 
   /**

@@ -7,12 +7,14 @@
 //            against the wall clock may have moved past the time `at` alone gives
 //   settled  the last run() ended with every vcpu waiting (its services done),
 //            rather than on its instruction budget
+//   brk      the last run() stopped on a breakpoint: which trace record (breaks.ts)
 //
 // and then applies it and runs a service point, so the guest sees it at once.
 // Replaying the entries in order at their stamps (replay.ts) gives the same
 // machine, bit for bit. Inputs that failed (a destroy of a missing domain) are
 // logged too: they fail the same way when replayed.
 import type { BuiltDomain } from '../builder';
+import type { BreakMark } from './breaks';
 import type { Machine } from '../machine';
 import { defaultConfig } from '../../dom0/toolstack/config';
 import { splitWords, type XlResult } from '../../dom0/xl/shell';
@@ -33,6 +35,7 @@ export interface Stamp {
   at: number;
   time: number;
   settled: boolean;
+  brk?: BreakMark;
 }
 
 export type LogEntry = Input & Stamp;

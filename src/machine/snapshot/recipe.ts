@@ -7,7 +7,8 @@
 //   "PVR" u8 version
 //   varint RAM MiB, varint vcpu slots
 //   varint images; each: 32-byte id, string name, u8 has-bytes, [varint length, bytes]
-//   varint entries; each: u8 kind | settled << 7, varint Δat, zigzag varint Δskip, then by kind:
+//   varint entries; each: u8 kind | has-break << 6 | settled << 7, varint Δat, zigzag varint Δskip,
+//     [the break mark: varint kind, zigzag domain, zigzag code, varint nth], then by kind:
 //     file     string path, varint image
 //     guest    string name, varint kernel, varint ramdisk+1 (0: none), varint MiB,
 //              varint vcpus, string cmdline, varint domid+1 (0: the toolstack's choice)
@@ -15,7 +16,7 @@
 //     xl       string line
 //     destroy/pause/unpause  varint domid
 //     shutdown varint domid, u8 reboot
-//   the end stamp: u8 settled, varint Δat, zigzag varint Δskip
+//   the end stamp: u8 settled | has-break << 1, varint Δat, zigzag varint Δskip, [break mark]
 //   u32 CRC-32 of everything before (links get mangled in transit)
 // Strings are varint length + UTF-8. Decoding checks every length and number and
 // throws SnapshotError.
@@ -31,6 +32,9 @@ export const RECIPE_VERSION = 1;
 const KINDS = ['file', 'guest', 'console', 'xl', 'destroy', 'pause', 'unpause', 'shutdown'] as const;
 /** Largest decoded recipe we accept (images included). */
 const MAX_RECIPE = 64 << 20;
+
+const zz = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+const unzz = (z: number): number => (z % 2 ? -(z + 1) / 2 : z / 2);
 
 class Writer {
   private buf = new Uint8Array(256);
@@ -103,13 +107,13 @@ export function recipeBytes(r: Recipe): Uint8Array {
   let prev: Stamp = { at: 0, time: 0, settled: false };
   const stamp = (s: Stamp): void => {
     w.varint(s.at - prev.at);
-    const skip = s.time - s.at - (prev.time - prev.at);
-    w.varint(skip >= 0 ? skip * 2 : -skip * 2 - 1);
+    w.varint(zz(s.time - s.at - (prev.time - prev.at)));
+    if (s.brk) { w.varint(s.brk.kind); w.varint(zz(s.brk.domid)); w.varint(zz(s.brk.code)); w.varint(s.brk.nth); }
     prev = s;
   };
   w.varint(r.log.length);
   for (const e of r.log) {
-    w.byte(KINDS.indexOf(e.kind) | (e.settled ? 0x80 : 0));
+    w.byte(KINDS.indexOf(e.kind) | (e.brk ? 0x40 : 0) | (e.settled ? 0x80 : 0));
     stamp(e);
     switch (e.kind) {
       case 'file': w.str(e.path); w.varint(img(e.image)); break;
@@ -123,7 +127,7 @@ export function recipeBytes(r: Recipe): Uint8Array {
       case 'shutdown': w.varint(e.domid); w.byte(e.reboot ? 1 : 0); break;
     }
   }
-  w.byte(r.end.settled ? 1 : 0);
+  w.byte((r.end.settled ? 1 : 0) | (r.end.brk ? 2 : 0));
   stamp(r.end);
   const body = w.done();
   const out = new Uint8Array(body.length + 4);
@@ -157,20 +161,21 @@ export function parseRecipe(bytes: Uint8Array): Recipe {
     return images[i].id;
   };
   let prev: Stamp = { at: 0, time: 0, settled: false };
-  const stamp = (settled: boolean): Stamp => {
+  const stamp = (settled: boolean, brk: boolean): Stamp => {
     const at = prev.at + rd.varint();
-    const z = rd.varint();
-    const time = at + (prev.time - prev.at) + (z % 2 ? -(z + 1) / 2 : z / 2);
+    const time = at + (prev.time - prev.at) + unzz(rd.varint());
     if (!Number.isSafeInteger(time) || !Number.isSafeInteger(at) || time < 0) throw new SnapshotError('not a usable replay recipe: a stamp is out of range');
-    prev = { at, time, settled };
-    return prev;
+    const s: Stamp = { at, time, settled };
+    if (brk) s.brk = { kind: rd.varint(255), domid: unzz(rd.varint(0x10000)), code: unzz(rd.varint(2 ** 33)), nth: rd.varint(1 << 20) };
+    prev = s;
+    return s;
   };
   const log: LogEntry[] = [];
   for (let i = 0, n = rd.varint(1 << 24); i < n; i++) {
     const k = rd.byte();
-    const kind = KINDS[k & 0x7f];
+    const kind = KINDS[k & 0x3f];
     if (!kind) throw new SnapshotError('not a usable replay recipe: an entry of unknown kind');
-    const s = stamp((k & 0x80) !== 0);
+    const s = stamp((k & 0x80) !== 0, (k & 0x40) !== 0);
     const domid = (): number => rd.varint(0x7fef);
     let input: Input;
     switch (kind) {
@@ -188,7 +193,8 @@ export function parseRecipe(bytes: Uint8Array): Recipe {
     }
     log.push({ ...input, ...s });
   }
-  const end = stamp(rd.byte() === 1);
+  const flags = rd.byte();
+  const end = stamp((flags & 1) !== 0, (flags & 2) !== 0);
   if (!rd.end) throw new SnapshotError('not a usable replay recipe: garbage after its end');
   return { ramMiB, vcpus, images, log, end };
 }

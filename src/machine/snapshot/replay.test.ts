@@ -13,6 +13,9 @@ import { ReplayError, SnapshotError } from './errors';
 import { decodeRecipe, encodeRecipe, parseRecipe, recipeBytes } from './recipe';
 import { recipeOf, replay } from './replay';
 import { layers, Output, pvosImage, testKernel, useGuestLoader } from './testkit.testutil';
+import { TK_EVT_UPCALL, TK_HYPERCALL } from '../../shared/trace';
+
+const enc = new TextEncoder();
 
 const GUESTS = join(__dirname, '../../../guests');
 useGuestLoader((target, file) => {
@@ -117,6 +120,42 @@ describe('replay', () => {
     const recipe = recipeOf(m);
     const r = replay(decodeRecipe(encodeRecipe(recipe)));
     expect(layers(r)).toEqual(layers(m));
+  }, 120_000);
+
+  it('replays inputs given while stopped on a breakpoint (after a hypercall, after an upcall frame)', () => {
+    const out = new Output();
+    const m = new Machine({ ramMiB: 48, maxVcpus: 2 }, out.events);
+    m.createGuest({ name: 'pvos', kernel: pvosImage(), memMiB: 32 });
+    const p = new Pacer(m, out);
+    p.run(60_000, () => out.text(1).includes('\n$ '));
+    const breaks: string[] = [];
+    for (const [kind, line] of [[TK_HYPERCALL, 'ps'], [TK_EVT_UPCALL, 'mem'], [TK_HYPERCALL, 'uptime']] as const) {
+      m.type(1, enc.encode(line.slice(0, 1)));
+      // Stop at the next record of that kind, then type the rest there.
+      m.hv.breakpoint = (k) => k === kind;
+      let o = m.run(5_000_000);
+      for (let k = 0; k < 50 && o !== 'break'; k++) o = m.run(5_000_000);
+      expect(o).toBe('break');
+      const s = m.stamp();
+      expect(s.brk?.kind).toBe(kind);
+      breaks.push(`${s.brk!.kind}/${s.brk!.nth}`);
+      m.type(1, enc.encode(`${line.slice(1)}\n`));
+      m.hv.breakpoint = null;
+      p.run(2_000);
+    }
+    // And the end itself at a breakpoint.
+    m.type(1, enc.encode('date\n'));
+    m.hv.breakpoint = (k) => k === TK_EVT_UPCALL;
+    expect(m.run(5_000_000)).toBe('break');
+    m.hv.breakpoint = null;
+    const recipe = recipeOf(m);
+    expect(recipe.end.brk?.kind).toBe(TK_EVT_UPCALL);
+    const back = decodeRecipe(encodeRecipe(recipe));
+    expect(back.log.filter((e) => e.brk).length).toBe(3);
+    const r = replay(back);
+    expect(r.stamp()).toEqual(m.stamp());
+    expect(layers(r)).toEqual(layers(m));
+    expect(breaks.length).toBe(3);
   }, 120_000);
 
   it('refuses logs that are not the machine\'s, and broken recipes, with SnapshotError', () => {

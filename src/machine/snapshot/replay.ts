@@ -17,6 +17,7 @@ import type { MachineMemory } from '../../mem/memory';
 import { Machine, type MachineEvents } from '../machine';
 import { ReplayError, SnapshotError } from './errors';
 import type { Input, LogEntry, Stamp } from './log';
+import { breakpointFor } from './breaks';
 import { sha256Hex } from '../../shared/sha256';
 
 export interface Recipe {
@@ -51,7 +52,7 @@ export function recipeOf(m: Machine, includeImage: (id: string) => boolean = () 
 }
 
 const inputOf = (e: LogEntry): Input => {
-  const { at: _a, time: _t, settled: _s, ...input } = e;
+  const { at: _a, time: _t, settled: _s, brk: _b, ...input } = e;
   return input as Input;
 };
 
@@ -59,33 +60,49 @@ function where(s: Stamp): string {
   return `instruction ${s.at}, time ${s.time} ns`;
 }
 
-/** Bring `m` to stamp `s` (steps 1-3 above). */
+/** Bring `m` to stamp `s` (steps 1-3 above; for a stamp taken at a breakpoint, until that breakpoint). */
 export function advanceTo(m: Machine, s: Stamp): void {
   const hv = m.hv;
   const fail = (why: string): never => {
     throw new ReplayError(`replay went astray before ${where(s)}: ${why} (now at ${where(m.stamp())})`);
   };
   if (m.executed > s.at || hv.time.now > s.time) fail('the machine is already past it');
-  const limit = hv.timeLimit;
+  const limit = hv.timeLimit, breakpoint = hv.breakpoint, enabled = hv.trace.enabled;
   hv.timeLimit = s.time;
+  // Only the stamp's own breakpoint may stop these runs.
+  hv.breakpoint = s.brk ? breakpointFor(m, s.at, s.brk) : null;
+  if (s.brk) hv.trace.enabled |= 1 << s.brk.kind;
   try {
-    while (m.executed < s.at) {
-      const before = m.executed, t = hv.time.now;
-      const o = m.run(s.at - m.executed);
-      if (o !== 'budget' && m.executed === before && hv.time.now === t) fail(`the machine stopped (${o})`);
-    }
-    for (let guard = 0; hv.time.now < s.time; guard++) {
-      const t = hv.time.now;
-      const o = m.run(s.time - t);
-      if (m.executed !== s.at) fail('a vcpu ran where the original sat idle');
-      if (hv.time.now === t && (o !== 'budget' || guard > 4)) fail(`idle time does not pass (${o})`);
-    }
-    if (s.settled && !m.stamp().settled) {
-      m.run(1);
-      if (m.executed !== s.at) fail('a vcpu ran where the original had settled');
+    if (s.brk) {
+      for (let guard = 0; ; guard++) {
+        const before = m.executed, t = hv.time.now;
+        const o = m.run(Math.max(1, s.at - m.executed));
+        if (o === 'break') break;
+        if (m.executed > s.at) fail('the breakpoint it was taken at never came');
+        if ((o !== 'budget' && m.executed === before && hv.time.now === t) || guard > 1_000_000) fail(`the machine stopped (${o}) short of its breakpoint`);
+      }
+      if (m.executed !== s.at) fail('it stopped at its breakpoint elsewhere');
+    } else {
+      while (m.executed < s.at) {
+        const before = m.executed, t = hv.time.now;
+        const o = m.run(s.at - m.executed);
+        if (o !== 'budget' && m.executed === before && hv.time.now === t) fail(`the machine stopped (${o})`);
+      }
+      for (let guard = 0; hv.time.now < s.time; guard++) {
+        const t = hv.time.now;
+        const o = m.run(s.time - t);
+        if (m.executed !== s.at) fail('a vcpu ran where the original sat idle');
+        if (hv.time.now === t && (o !== 'budget' || guard > 4)) fail(`idle time does not pass (${o})`);
+      }
+      if (s.settled && !m.stamp().settled) {
+        m.run(1);
+        if (m.executed !== s.at) fail('a vcpu ran where the original had settled');
+      }
     }
   } finally {
     hv.timeLimit = limit;
+    hv.breakpoint = breakpoint;
+    hv.trace.enabled = enabled;
   }
   if (hv.time.now !== s.time) fail('virtual time differs');
 }

@@ -152,8 +152,9 @@ export class Timeline {
         this.apply(this.history[i]);
       }
       const next = this.history[stop] ?? this.head;
-      const limit = this.m.hv.timeLimit;
+      const limit = this.m.hv.timeLimit, breakpoint = this.m.hv.breakpoint;
       this.m.hv.timeLimit = next.time;
+      this.m.hv.breakpoint = null;
       try {
         while (this.m.executed < target) {
           const before = this.m.executed, t = this.m.hv.time.now;
@@ -162,6 +163,7 @@ export class Timeline {
         }
       } finally {
         this.m.hv.timeLimit = limit;
+        this.m.hv.breakpoint = breakpoint;
       }
     } finally {
       this.m.events = this.events;
@@ -199,7 +201,7 @@ export class Timeline {
   }
 
   private apply(e: LogEntry): void {
-    const { at: _a, time: _t, settled: _s, ...input } = e;
+    const { at: _a, time: _t, settled: _s, brk: _b, ...input } = e;
     try {
       this.m.input(input as Input);
     } catch {
@@ -237,11 +239,15 @@ export class Timeline {
   }
 
   private restore(cp: Checkpoint): void {
-    const logFromBoot = this.m.logFromBoot;
+    const old = this.m;
     const m = Machine.restore(cp.bytes, { trusted: true, memory: this.memory, images: (id) => this.images.get(id) });
     m.log.push(...this.history.slice(0, cp.log));
-    m.logFromBoot = logFromBoot;
+    m.logFromBoot = old.logFromBoot;
     m.events = this.events;
+    // The embedder's settings carry over: what stops runs, what is traced.
+    m.hv.breakpoint = old.hv.breakpoint;
+    m.hv.trace.enabled = old.hv.trace.enabled;
+    m.hv.timeLimit = old.hv.timeLimit;
     this.m = m;
   }
 }
