@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Machine } from '../src/machine/machine';
 import { machineHash } from '../src/machine/hash';
 import { toBase64Url } from '../src/shared/base64';
+import { PGT_NONE, PGT_WRITABLE } from '../src/shared/layout';
 import { encodeRecipe } from '../src/machine/snapshot/recipe';
 import { recipeOf, replay } from '../src/machine/snapshot/replay';
 import { makeGuests, median, now, ROOT, type Bench, type BenchContext } from './harness';
@@ -63,11 +64,12 @@ function measure(ctx: BenchContext, label: string, m: Machine, opts: { omitImage
 
 /** Fill every free frame of domain 1 with pseudo-random words (xorshift), as a guest that used all its memory. */
 function fillFree(m: Machine): number {
-  // The guest's own frames whose page holds nothing yet (zero or a free-list pointer).
+  // The guest's own data frames (not page tables, not Xen's) whose page holds
+  // nothing yet: zero, or pvos's free-list pointer in its first word.
   const ft = m.hv.mm.ft, ram = m.mem.i32;
   let x = 0x9e3779b9 | 0, filled = 0;
   for (let mfn = 0; mfn < ft.frames; mfn++) {
-    if (ft.owner(mfn) !== 1 || ft.typeWord(mfn) !== 0) continue;
+    if (ft.owner(mfn) !== 1 || ft.isXenShared(mfn) || (ft.type(mfn) !== PGT_NONE && ft.type(mfn) !== PGT_WRITABLE)) continue;
     let used = 0;
     for (let i = 1; i < 1024; i++) if (ram[mfn * 1024 + i] !== 0) used++;
     if (used > 0) continue;

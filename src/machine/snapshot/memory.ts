@@ -4,26 +4,32 @@
 //   reference   equal to a page of a guest image the snapshot names (baseline.ts):
 //               stored as (image, page), rebuilt from the image at restore
 //   sparse      at most SPARSE_MAX non-zero words (a free list's pages, where
-//               each holds a pointer to the next): stored as (index, word) pairs
-//   stored      the whole page
+//               each holds a pointer to the next): stored as (index, word) pairs,
+//               each word as its difference from the last sparse word at that index
+//               (a free list's pointers then differ by the same amount every time)
+//   stored      the whole page; or, as `delta`, each word minus the one two words
+//               before, when that repeats more (page tables, the M2P: counting
+//               numbers become one number repeated, which compresses to nothing)
 // The section is then DEFLATE-compressed by the container like every other;
 // keeping its raw size small keeps both ends fast.
 //
 //   u32 pages, references, stored, filled, sparse pages, sparse bytes
-//   u8  kind per page (0 zero, 1 stored, 2 reference, 3 filled, 4 sparse)
+//   u8  kind per page (0 zero, 1 stored, 2 reference, 3 filled, 4 sparse, 5 delta)
 //   per reference: u16 image index, u32 page index in that image's pages
 //   per filled page: i32 the word
-//   per sparse page: u16 n, then n times (u16 word index, i32 word)
-//   the stored pages, in page order
+//   per sparse page: u16 n, then n times (u16 word index, i32 word difference)
+//   the stored and delta pages, in page order
 import { SnapshotError } from './errors';
 import { PAGE } from './baseline';
 
 // Kinds; 0 is a zero page.
-const STORED = 1, REF = 2, FILL = 3, SPARSE = 4;
+const STORED = 1, REF = 2, FILL = 3, SPARSE = 4, DELTA = 5;
 const HEAD = 24;
 const WORDS = PAGE / 4;
 /** Non-zero words up to which a page is stored sparse (6 bytes each, against 4096). */
 const SPARSE_MAX = 128;
+/** Up to this many, a page is stored sparse without looking for it among the images' pages. */
+const FEW_WORDS = 16;
 
 function pageHash(w: Int32Array, at: number): number {
   let h = 0x811c9dc5 | 0;
@@ -62,26 +68,30 @@ export function encodeRam(ram: Uint8Array, images: readonly Uint8Array[]): Uint8
   let index: Map<number, [number, number][]> | null = null;
   const kinds = new Uint8Array(pages);
   const refs: number[] = [], fills: number[] = [], sparse: number[] = [];
+  const lastSparse = new Int32Array(WORDS);
   let stored = 0, sparsePages = 0;
   for (let p = 0; p < pages; p++) {
-    const at = p * WORDS;
+    const at = p * WORDS, end = at + WORDS;
+    // Most pages are zero or one word repeated: one tight pass tells.
     const w0 = ram32[at];
-    let same = true, nonzero = 0;
-    for (let i = at; i < at + WORDS; i++) {
-      const w = ram32[i];
-      if (w !== w0) same = false;
-      if (w !== 0) nonzero++;
-    }
-    if (same) {
+    let i = at + 1;
+    while (i < end && ram32[i] === w0) i++;
+    if (i === end) {
       if (w0 !== 0) {
         kinds[p] = FILL;
         fills.push(w0);
       }
       continue;
     }
-    index ??= indexImages(img32);
-    const cands = index.get(pageHash(ram32, at));
-    const hit = cands?.find(([k, q]) => sameWords(ram32, at, img32[k], q * WORDS));
+    // Count non-zero words, stopping once the page is too full to be sparse.
+    let nonzero = 0;
+    for (let j = at; j < end && nonzero <= SPARSE_MAX; j++) if (ram32[j] !== 0) nonzero++;
+    // A page of a few words is cheaper sparse than hashed; fuller ones may be an image's.
+    let hit: [number, number] | undefined;
+    if (nonzero > FEW_WORDS) {
+      index ??= indexImages(img32);
+      hit = index.get(pageHash(ram32, at))?.find(([k, q]) => sameWords(ram32, at, img32[k], q * WORDS));
+    }
     if (hit) {
       kinds[p] = REF;
       refs.push(hit[0], hit[1]);
@@ -89,9 +99,14 @@ export function encodeRam(ram: Uint8Array, images: readonly Uint8Array[]): Uint8
       kinds[p] = SPARSE;
       sparsePages++;
       sparse.push(nonzero);
-      for (let i = 0; i < WORDS; i++) if (ram32[at + i] !== 0) sparse.push(i, ram32[at + i]);
+      for (let j = 0; j < WORDS; j++) {
+        const w = ram32[at + j];
+        if (w === 0) continue;
+        sparse.push(j, (w - lastSparse[j]) | 0);
+        lastSparse[j] = w;
+      }
     } else {
-      kinds[p] = STORED;
+      kinds[p] = deltaPays(ram32, at) ? DELTA : STORED;
       stored++;
     }
   }
@@ -116,11 +131,22 @@ export function encodeRam(ram: Uint8Array, images: readonly Uint8Array[]): Uint8
     }
   }
   for (let p = 0; p < pages; p++) {
-    if (kinds[p] !== STORED) continue;
-    out.set(ram.subarray(p * PAGE, (p + 1) * PAGE), o);
+    if (kinds[p] === STORED) out.set(ram.subarray(p * PAGE, (p + 1) * PAGE), o);
+    else if (kinds[p] === DELTA) for (let j = 0, at = p * WORDS; j < WORDS; j++) dv.setInt32(o + j * 4, (ram32[at + j] - (j >= 2 ? ram32[at + j - 2] : 0)) | 0, true);
+    else continue;
     o += PAGE;
   }
   return out;
+}
+
+/** Does a page repeat more as differences two words apart (64-bit entries counting up) than as it is? */
+function deltaPays(w: Int32Array, at: number): boolean {
+  let same = 0, steady = 0;
+  for (let i = at + 4; i < at + WORDS; i++) {
+    if (w[i] === w[i - 2]) same++;
+    if (w[i] - w[i - 2] === w[i - 2] - w[i - 4]) steady++;
+  }
+  return steady > same + 64;
 }
 
 /** The largest encoding of `pages` pages (to bound what a section may claim). */
@@ -141,12 +167,12 @@ export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uin
   if (n !== pages) fail(`it has ${n} pages, the machine ${pages}`);
   if (data.length !== HEAD + pages + nRefs * 6 + nFills * 4 + sparseBytes + nStored * PAGE) fail('its length does not match its page counts');
   const kinds = data.subarray(HEAD, HEAD + pages);
-  const count = [0, 0, 0, 0, 0];
+  const count = [0, 0, 0, 0, 0, 0];
   for (const k of kinds) {
-    if (k > SPARSE) fail('a page of unknown kind');
+    if (k > DELTA) fail('a page of unknown kind');
     count[k]++;
   }
-  if (count[REF] !== nRefs || count[STORED] !== nStored || count[FILL] !== nFills || count[SPARSE] !== nSparse) fail('its page counts disagree with its pages');
+  if (count[REF] !== nRefs || count[STORED] + count[DELTA] !== nStored || count[FILL] !== nFills || count[SPARSE] !== nSparse) fail('its page counts disagree with its pages');
   let o = HEAD + pages;
   const refList: [number, number][] = [];
   for (let i = 0; i < nRefs; i++, o += 6) {
@@ -173,6 +199,7 @@ export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uin
     if (!fresh) ram.fill(0);
     const ram32 = new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2);
     let r = 0, f = fillAt, sp = sparseAt, s = storedAt;
+    const lastSparse = new Int32Array(WORDS);
     for (let p = 0; p < pages; p++) {
       switch (kinds[p]) {
         case FILL:
@@ -187,11 +214,19 @@ export function decodeRam(data: Uint8Array, pages: number, images: readonly (Uin
         case SPARSE: {
           const m = dv.getUint16(sp, true);
           sp += 2;
-          for (let k = 0; k < m; k++, sp += 6) ram32[p * WORDS + dv.getUint16(sp, true)] = dv.getInt32(sp + 2, true);
+          for (let k = 0; k < m; k++, sp += 6) {
+            const j = dv.getUint16(sp, true);
+            lastSparse[j] = (lastSparse[j] + dv.getInt32(sp + 2, true)) | 0;
+            ram32[p * WORDS + j] = lastSparse[j];
+          }
           break;
         }
         case STORED:
           ram.set(data.subarray(s, s + PAGE), p * PAGE);
+          s += PAGE;
+          break;
+        case DELTA:
+          for (let j = 0, at = p * WORDS; j < WORDS; j++) ram32[at + j] = (dv.getInt32(s + j * 4, true) + (j >= 2 ? ram32[at + j - 2] : 0)) | 0;
           s += PAGE;
           break;
       }
