@@ -44,12 +44,22 @@ export function crc32(b: Uint8Array): number {
   return (c ^ -1) >>> 0;
 }
 
+/** Sample size for telling data that will not compress (a guest's random or encrypted pages). */
+const SAMPLE = 1 << 18;
+
+/** Worth compressing? Large sections are judged by a sample from their middle first. */
+function compressible(data: Uint8Array): boolean {
+  if (data.length < 4 * SAMPLE) return true;
+  const at = (data.length - SAMPLE) >> 1;
+  return deflateSync(data.subarray(at, at + SAMPLE), { level: 1 }).length < SAMPLE * 0.97;
+}
+
 /** Encode sections; `level` is the DEFLATE level (0: store). */
 export function encodeContainer(sections: readonly Section[], level: number): Uint8Array {
   const heads: Uint8Array[] = [], bodies: Uint8Array[] = [];
   for (const s of sections) {
     if (!/^[a-z0-9_.-]{1,64}$/.test(s.name)) throw new Error(`bad section name ${s.name}`);
-    const packed = level > 0 ? deflateSync(s.data, { level: level as 1 }) : s.data;
+    const packed = level > 0 && compressible(s.data) ? deflateSync(s.data, { level: level as 1 }) : s.data;
     const codec = level > 0 && packed.length < s.data.length ? CODEC_DEFLATE : CODEC_STORED;
     const body = codec === CODEC_DEFLATE ? packed : s.data;
     const h = new Uint8Array(1 + s.name.length + 2 + 1 + 12);
