@@ -95,7 +95,8 @@ describe('timeline', () => {
     untilIdle(t);
     expect(t.inputs.length).toBe(3);
     t.seek(branchAt);
-    t.input({ kind: 'console', domid: 1, data: enc.encode('uptime\n') });
+    // Given to the machine itself: the timeline takes it up as the new history.
+    t.machine.type(1, enc.encode('uptime\n'));
     untilIdle(t);
     expect(t.inputs.length).toBe(3);
     expect(t.inputs[2].kind === 'console' && new TextDecoder().decode(t.inputs[2].data)).toBe('uptime\n');

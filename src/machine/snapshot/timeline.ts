@@ -12,7 +12,9 @@
 // back); afterwards a UI repaints consoles from machine.scrollback.
 //
 // Running or giving input while behind the furthest point reached starts a new
-// history from here: later inputs and checkpoints are dropped.
+// history from here: later inputs and checkpoints are dropped. Inputs may also be
+// given to the machine itself (machine.exec, machine.type...): the timeline picks
+// them up from its log at its next call.
 import type { RunOutcome } from '../../hv/hypervisor';
 import type { MachineMemory } from '../../mem/memory';
 import { Machine, type MachineEvents } from '../machine';
@@ -51,6 +53,8 @@ export class Timeline {
   private readonly inputGap: number;
   /** The furthest point reached, and how many inputs it had. */
   private head: Stamp & { log: number };
+  /** How much of the machine's log the timeline has seen (see sync). */
+  private known: number;
   /** Images of every machine this timeline has held, by id (checkpoints leave them out). */
   private readonly images = new Map<string, Uint8Array>();
   private readonly memory: MachineMemory;
@@ -66,6 +70,7 @@ export class Timeline {
     this.memory = machine.mem;
     this.events = machine.events;
     this.head = { ...machine.stamp(), log: machine.log.length };
+    this.known = machine.log.length;
     this.checkpoint(false);
   }
 
@@ -102,6 +107,7 @@ export class Timeline {
 
   /** Machine.run with checkpoints every `every` instructions. */
   run(budget: number): RunOutcome {
+    this.sync();
     this.branch();
     let left = budget, outcome: RunOutcome = 'budget';
     while (left > 0) {
@@ -118,11 +124,13 @@ export class Timeline {
 
   /** Machine.input, remembered; checkpointed when enough ran since the last checkpoint. */
   input(e: Input): ReturnType<Machine['input']> {
+    this.sync();
     this.branch();
     try {
       return this.m.input(e);
     } finally {
       this.history.push(this.m.log[this.m.log.length - 1]);
+      this.known = this.m.log.length;
       this.head = { ...this.m.stamp(), log: this.m.log.length };
       const last = this.cps[this.cps.length - 1];
       if (!last || this.m.executed - last.at >= this.inputGap) this.checkpoint(false);
@@ -135,6 +143,7 @@ export class Timeline {
    * covers. Returns the machine (a new object when a checkpoint was restored).
    */
   seek(n: number): Machine {
+    this.sync();
     const first = this.cps[0];
     const target = Math.max(first.at, Math.min(n, this.head.at));
     // Forward from here when we are already on the way; else from the last checkpoint before.
@@ -167,12 +176,14 @@ export class Timeline {
       }
     } finally {
       this.m.events = this.events;
+      this.known = this.m.log.length;
     }
     return this.m;
   }
 
   /** Seek to just after input `i` of inputs (as the machine was once it took it). */
   seekInput(i: number): Machine {
+    this.sync();
     const e = this.history[Math.max(0, Math.min(i, this.history.length - 1))];
     if (!e) return this.m;
     const idx = this.history.indexOf(e);
@@ -189,6 +200,7 @@ export class Timeline {
       }
     } finally {
       this.m.events = this.events;
+      this.known = this.m.log.length;
     }
     return this.m;
   }
@@ -207,6 +219,22 @@ export class Timeline {
     } catch {
       // It failed the first time too.
     }
+  }
+
+  /**
+   * Inputs the machine took directly since this timeline last looked: they are
+   * history now (after what they branch from is dropped, if behind the head).
+   */
+  private sync(): void {
+    const log = this.m.log;
+    if (log.length === this.known) return;
+    const fresh = log.slice(this.known);
+    this.history.length = this.known;
+    const at = this.m.executed;
+    while (this.cps.length > 1 && (this.cps[this.cps.length - 1].log > this.known || this.cps[this.cps.length - 1].at > at)) this.cps.pop();
+    this.history.push(...fresh);
+    this.known = log.length;
+    this.head = { ...this.m.stamp(), log: log.length };
   }
 
   /** Behind the furthest point: what comes after here is dropped (a new history starts). */
@@ -249,5 +277,6 @@ export class Timeline {
     m.hv.trace.enabled = old.hv.trace.enabled;
     m.hv.timeLimit = old.hv.timeLimit;
     this.m = m;
+    this.known = m.log.length;
   }
 }
