@@ -12,6 +12,8 @@ export function buildDefaultLayout(api: DockviewApi): void {
   // The right column starts at about 40% of the width (480 px before the first layout pass).
   add(api, 'domains', { referencePanel: 'console', direction: 'right' }, { initialWidth: api.width > 0 ? Math.round(api.width * 0.4) : 480 });
   add(api, 'trace', { referencePanel: 'console', direction: 'below' });
+  add(api, 'cpu', { referencePanel: 'trace', direction: 'within' });
+  api.getPanel('trace')?.api.setActive();
   add(api, 'event-channels', { referencePanel: 'domains', direction: 'below' });
   add(api, 'grant-table', { referencePanel: 'event-channels', direction: 'within' });
   add(api, 'page-types', { referencePanel: 'event-channels', direction: 'within' });

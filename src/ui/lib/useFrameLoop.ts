@@ -35,3 +35,24 @@ export function useThrottledTick(ms: number, active: boolean): number {
   }, active);
   return tick;
 }
+
+/**
+ * A value derived from shared memory, recomputed on animation frames while
+ * `active`, at most every `ms` milliseconds (0: every frame), and kept as state
+ * only when it differs from the last (`same`), so a view re-renders only when
+ * what it shows changed. Views pass a throttle while the machine runs and 0
+ * while it is paused, which makes a paused view exact on the next frame.
+ */
+export function useLiveValue<T>(compute: () => T, same: (a: T, b: T) => boolean, active: boolean, ms: number, initial: T): T {
+  const [value, setValue] = useState<T>(initial);
+  const last = useRef({ at: -Infinity, value: initial });
+  useFrameLoop((now) => {
+    if (now - last.current.at < ms) return;
+    const next = compute();
+    last.current.at = now;
+    if (same(last.current.value, next)) return;
+    last.current.value = next;
+    setValue(next);
+  }, active);
+  return value;
+}

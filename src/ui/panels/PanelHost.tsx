@@ -1,5 +1,7 @@
 import type { IDockviewPanelProps } from 'dockview-react';
 import { ConsolePanel } from './console/ConsolePanel';
+import { CpuPanel } from './cpu/CpuPanel';
+import { PageTypesPanel } from './pagetypes/PageTypesPanel';
 import { PlaceholderPanel } from './PlaceholderPanel';
 
 /**
@@ -10,6 +12,10 @@ export function PanelHost(props: IDockviewPanelProps) {
   switch (props.api.id) {
     case 'console':
       return <ConsolePanel />;
+    case 'page-types':
+      return <PageTypesPanel api={props.api} />;
+    case 'cpu':
+      return <CpuPanel api={props.api} />;
     default:
       return <PlaceholderPanel {...props} />;
   }

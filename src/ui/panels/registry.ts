@@ -32,12 +32,17 @@ export const PANELS: readonly PanelInfo[] = [
   {
     id: 'page-types',
     title: 'Page types',
-    shows: 'Every machine frame: its owner, its type (page table level, descriptor table, writable), counts and pin state.',
+    shows: 'Every machine frame coloured by type or owner, pinned tables marked; a frame’s counts and mappings on click, and a vcpu’s page tables from CR3.',
   },
   {
     id: 'trace',
     title: 'Trace',
     shows: 'The stream of hypercalls, event sends and deliveries, faults, pins and grant maps, as they happen.',
+  },
+  {
+    id: 'cpu',
+    title: 'CPU',
+    shows: "A vcpu's registers, ring and mode, with what changed since the last pause, and the code around EIP.",
   },
 ];
 

@@ -17,7 +17,8 @@ const CODE = [
   0xff, 0xff, //                      c000101b (bad)
   0xeb, 0xfe, //                      c000101d jmp c000101d
 ];
-const START = 0xc0001000, EIP = 0xc0001014;
+// The bytes start at 0xc0001000.
+const EIP = 0xc0001014;
 
 /** RAM holding CODE at physical START - 0xc0000000 + 0x1000, with paging off (so linear = physical). */
 function flatRam() {

@@ -4,10 +4,10 @@
 // with valid instructions are kept, and the instructions shown are the ones most
 // of those decodings agree on, nearest EIP first (decodings of x86 resynchronise
 // within a few instructions, so the consensus is almost always the real code).
-import type { Paging, Ram } from '../../../shared/guestPaging';
-import { readLinear } from '../../../shared/guestPaging';
+import type * as IcedModule from 'iced-x86';
+import { readLinear, type Paging, type Ram } from '../../../shared/guestPaging';
 
-export type Iced = typeof import('iced-x86');
+export type Iced = typeof IcedModule;
 type Formatter = InstanceType<Iced['Formatter']>;
 
 /** How far back a decoding may start. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { K_ADD, K_LOGIC, K_SUB, S32, S8 } from '../../../shared/eflags';
 import { R, SEG_ATTR, SEG_CS, SEG_DS, SEG_SEL } from '../../../shared/layout';
+import { hex32 } from '../../lib/hex';
 import {
-  REG_COUNT, REG_INDEX, changedFields, crBits, describeSelector, eflagsBits, eflagsIopl, eflagsOfRegs, hex32, modeText,
+  REG_COUNT, REG_INDEX, changedFields, crBits, describeSelector, eflagsBits, eflagsIopl, eflagsOfRegs, modeText,
   readRegisters, ringText,
 } from './registers';
 

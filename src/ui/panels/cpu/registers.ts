@@ -32,14 +32,6 @@ export function readRegisters(r: Int32Array, out: Int32Array): void {
   out[REG_INDEX.cpl] = r[R.CPL];
 }
 
-export function hex32(v: number): string {
-  return (v >>> 0).toString(16).padStart(8, '0');
-}
-
-export function hex16(v: number): string {
-  return (v & 0xffff).toString(16).padStart(4, '0');
-}
-
 export interface FlagBit {
   name: string;
   set: boolean;
