@@ -56,7 +56,8 @@ function layerRule(layer, { allowNode }) {
   return ['error', { paths, patterns }];
 }
 
-const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
+/** Tests and the helpers only tests import (*.testutil.ts) may use node. */
+const TESTS = ['**/*.test.ts', '**/*.test.tsx', '**/*.testutil.ts'];
 
 const layerConfigs = Object.keys(LAYERS).flatMap((layer) => {
   const files = layer === 'ui' ? [`src/ui/**/*.{ts,tsx}`] : [`src/${layer}/**/*.ts`];

@@ -44,6 +44,8 @@ export class Domain {
   /** Hypercalls made, by number; and how many had no implementation (-ENOSYS). */
   readonly hypercalls = new Float64Array(64);
   enosys = 0;
+  /** Event upcalls delivered to its vcpus, for the UI. */
+  upcalls = 0;
 
   constructor(id: number, name: string) {
     this.id = id;

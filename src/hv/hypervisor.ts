@@ -538,6 +538,11 @@ export class Hypervisor {
   vcpus(): readonly Vcpu[] {
     return this.order;
   }
+
+  /** The vcpu that holds the CPU, or last held it (null before any ran): where a pause stopped. */
+  get onCpu(): Vcpu | null {
+    return this.running ?? this.lastRan;
+  }
 }
 
 function setU64(dv: DataView, off: number, v: number): void {

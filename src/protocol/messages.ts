@@ -78,6 +78,8 @@ export type UiToWorker =
       id: number;
       line: string;
     }
+  /** Ctrl-C for the xl line `id` whose output still follows (xenstore-watch, xl shutdown -w). */
+  | { v: typeof PROTOCOL_VERSION; type: 'xl-interrupt'; id: number }
   | { v: typeof PROTOCOL_VERSION; type: 'evtchn-op'; domid: number; port: number; op: EvtchnOp }
   | {
       v: typeof PROTOCOL_VERSION;
@@ -132,7 +134,12 @@ export interface PauseInfo {
   traceSeq?: number;
 }
 
-/** A domain's lifecycle state as the hypervisor keeps it (src/hv/domain.ts). */
+/**
+ * A domain's lifecycle state as the hypervisor keeps it (src/hv/domain.ts).
+ * Domain 0 is listed too, as `xl list` shows it: it is TypeScript services here,
+ * with no vcpus, no RAM and sharedInfoMfn 0 (its event page is not in machine
+ * memory), but its ports are the backends' ends of the guests' channels.
+ */
 export interface DomainInfo {
   domid: number;
   name: string;
@@ -231,8 +238,27 @@ export type WorkerToUi =
   /** The grants a domain has mapped from others, sent when they change. */
   | { v: typeof PROTOCOL_VERSION; type: 'grant-maps'; domid: number; maps: GrantMapInfo[] }
   | { v: typeof PROTOCOL_VERSION; type: 'created'; id: number; domid?: number; error?: string }
-  | { v: typeof PROTOCOL_VERSION; type: 'xl-output'; id: number; output: string; status: number }
-  | { v: typeof PROTOCOL_VERSION; type: 'frame-info'; id: number; mfn: number; mappings: FrameMapping[] }
+  | {
+      v: typeof PROTOCOL_VERSION;
+      type: 'xl-output';
+      id: number;
+      /** What the command printed (stdout, then stderr). */
+      output: string;
+      status: number;
+      /** `xl console N`: show domain N's console. */
+      attach?: number;
+      /** More output follows with the same id (the last reply of such a line has no `more`). */
+      more?: boolean;
+    }
+  | {
+      v: typeof PROTOCOL_VERSION;
+      type: 'frame-info';
+      id: number;
+      mfn: number;
+      mappings: FrameMapping[];
+      /** Why there is no answer (no machine, a frame beyond RAM); mappings is then empty. */
+      error?: string;
+    }
   | {
       v: typeof PROTOCOL_VERSION;
       type: 'console';
@@ -256,7 +282,21 @@ export type WorkerToUi =
     }
   | { v: typeof PROTOCOL_VERSION; type: 'error'; code: WorkerErrorCode; message: string };
 
-export type WorkerErrorCode = 'version' | 'bad-message' | 'not-ready' | 'memory' | 'busy' | 'boot' | 'no-machine' | 'no-domain';
+/**
+ * version, memory: the worker cannot serve this page. The others are about one
+ * message, and the worker goes on: bad-message (malformed), not-ready (before
+ * hello), busy (not now), boot (the image could
+ * not be loaded), no-machine, no-domain, refused (the command does not apply:
+ * an unbound port, nothing to reset...), unsupported (this build cannot do it).
+ */
+export type WorkerErrorCode =
+  | 'version' | 'bad-message' | 'not-ready' | 'memory' | 'busy' | 'boot' | 'no-machine' | 'no-domain' | 'refused'
+  | 'unsupported';
+
+/** Errors after which the worker cannot go on. */
+export function isFatalError(code: WorkerErrorCode): boolean {
+  return code === 'version' || code === 'memory';
+}
 
 /**
  * Where `ping` stores its probe byte. Past the last region of the layout when the
@@ -309,6 +349,8 @@ export function isUiToWorker(x: unknown): x is UiToWorker {
       return isDomid(m.domid) && DOMAIN_OPS.includes(m.op as DomainOp);
     case 'xl':
       return Number.isInteger(m.id) && typeof m.line === 'string' && (m.line as string).length <= MAX_INPUT_BYTES;
+    case 'xl-interrupt':
+      return Number.isInteger(m.id);
     case 'evtchn-op':
       return isDomid(m.domid) && isIntIn(m.port, 1, 4095) && EVTCHN_OPS.includes(m.op as EvtchnOp);
     case 'break':

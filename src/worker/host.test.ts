@@ -1,50 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PROTOCOL_VERSION, type WorkerToUi } from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/messages';
 import { Machine } from '../machine/machine';
 import { HypervisorBug } from '../shared/bugs';
-import { WorkerHost, type HostEnv } from './host';
+import { DEMO_PATH, bootDemo, testHost } from './host.testutil';
 
 const v = PROTOCOL_VERSION;
-const DEMO = resolve(__dirname, '../../public/guests/console.elf');
-
-/** A host whose scheduled work runs only when the test says, on a clock the test moves. */
-function testHost(ramMiB = 32, fetchBytes: HostEnv['fetchBytes'] = () => Promise.reject(new Error('offline'))) {
-  const out: WorkerToUi[] = [];
-  let clock = 0;
-  const queue: { at: number; fn: () => void; live: boolean }[] = [];
-  const env: HostEnv = {
-    now: () => clock,
-    schedule: (fn, delayMs) => {
-      const task = { at: clock + delayMs, fn, live: true };
-      queue.push(task);
-      return () => { task.live = false; };
-    },
-    fetchBytes,
-  };
-  const host = new WorkerHost((m) => out.push(m), { ramMiB }, env);
-  /** Run scheduled work in time order until `done` or nothing is left; each slice takes 1 ms. */
-  const drain = (done: () => boolean = () => false, maxTasks = 10_000): void => {
-    for (let n = 0; n < maxTasks && !done(); n++) {
-      queue.sort((a, b) => a.at - b.at);
-      const task = queue.shift();
-      if (!task) return;
-      if (!task.live) continue;
-      clock = Math.max(clock, task.at) + 1;
-      task.fn();
-    }
-  };
-  const text = (source: 'guest' | 'xen') =>
-    out.map((m) => (m.type === 'console' && m.source === source ? Buffer.from(m.data).toString('latin1') : '')).join('');
-  return { host, out, drain, text };
-}
-
-function bootDemo(t: ReturnType<typeof testHost>) {
-  t.host.receive({ v, type: 'hello' });
-  const image = readFileSync(DEMO);
-  t.host.receive({ v, type: 'boot', image: image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength), name: 'demo' });
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -113,7 +74,7 @@ describe('WorkerHost: booting and running a guest', () => {
     expect(t.text('xen')).toContain('demo: booting');
     const phases = t.out.flatMap((m) => (m.type === 'machine' ? [m.phase] : []));
     expect(phases).toEqual(['booting', 'running']);
-    const dom = t.out.find((m) => m.type === 'domain');
+    const dom = t.out.find((m) => m.type === 'domain' && m.domain.domid === 1);
     expect(dom).toMatchObject({ domain: { domid: 1, name: 'demo', state: 'running' } });
     // Console bytes go out batched: far fewer messages than bytes.
     const consoleMsgs = t.out.filter((m) => m.type === 'console').length;
@@ -152,7 +113,7 @@ describe('WorkerHost: booting and running a guest', () => {
     t.drain(() => t.text('guest').includes('demo> '));
     t.host.receive({ v, type: 'console-input', domid: 1, data: new TextEncoder().encode('poweroff\n') });
     t.drain();
-    expect(t.out.filter((m) => m.type === 'domain').pop()).toMatchObject({ domain: { state: 'shutdown', shutdownReason: 0 } });
+    expect(t.out.filter((m) => m.type === 'domain' && m.domain.domid === 1).pop()).toMatchObject({ domain: { state: 'shutdown', shutdownReason: 0 } });
     expect(t.out.filter((m) => m.type === 'machine').pop()).toMatchObject({ phase: 'stopped' });
   });
 
@@ -161,7 +122,7 @@ describe('WorkerHost: booting and running a guest', () => {
     bootDemo(t);
     t.drain(() => t.text('guest').includes('demo> '));
     const first = t.out.length;
-    const image = readFileSync(DEMO);
+    const image = readFileSync(DEMO_PATH);
     t.host.receive({ v, type: 'boot', image: image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) });
     const again = () => t.out.slice(first).some((m) => m.type === 'console' && Buffer.from(m.data).toString().includes('demo> '));
     t.drain(again);

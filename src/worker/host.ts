@@ -10,11 +10,14 @@ import {
   isUiToWorker,
   probeAddress,
   versionOf,
+  type ControlAction,
   type UiToWorker,
   type WorkerErrorCode,
   type WorkerToUi,
 } from '../protocol/messages';
+import type { Machine } from '../machine/machine';
 import { MachineRunner, type RunnerHost } from './runner';
+import { domainOp, evtchnOp, frameQuery } from './ops';
 
 export type Post = (message: WorkerToUi) => void;
 
@@ -61,6 +64,11 @@ export class WorkerHost {
     this.env = env;
   }
 
+  /** The machine the worker runs, if any (tests look inside it). */
+  get machine(): Machine | null {
+    return this.runner?.current ?? null;
+  }
+
   /** Handle one message from the UI. Never throws: failures are answered with `error`. */
   receive(data: unknown): void {
     if (versionOf(data) !== PROTOCOL_VERSION) {
@@ -83,16 +91,101 @@ export class WorkerHost {
         this.ping(msg.id, msg.probe);
         return;
       case 'boot':
-        void this.boot(msg);
+        this.boot(msg);
         return;
       case 'console-input':
         this.runner?.type(msg.domid, msg.data);
+        return;
+      case 'create':
+        this.create(msg);
+        return;
+      case 'control':
+        this.control(msg.action);
+        return;
+      case 'speed':
+        this.withRunner((r) => r.setSpeed(msg.factor));
+        return;
+      case 'domain-op':
+        this.command('no-domain', (m) => domainOp(m, msg.domid, msg.op));
+        return;
+      case 'evtchn-op':
+        this.command('refused', (m) => evtchnOp(m, msg.domid, msg.port, msg.op));
+        return;
+      case 'break':
+        this.fail('unsupported', 'breakpoints need the hypervisor\'s breakpoint support, which this build does not have yet');
+        return;
+      case 'xl':
+        this.xl(msg.id, msg.line);
+        return;
+      case 'xl-interrupt':
+        this.runner?.xl.interrupt(msg.id);
+        return;
+      case 'frame-query':
+        this.frameQuery(msg.id, msg.mfn);
         return;
       default: {
         const unreachable: never = msg;
         return unreachable;
       }
     }
+  }
+
+  private withRunner(fn: (r: MachineRunner) => void): void {
+    if (!this.runner) this.fail('not-ready', 'command before hello: no machine memory yet');
+    else fn(this.runner);
+  }
+
+  private control(action: ControlAction): void {
+    this.withRunner((r) => {
+      switch (action.kind) {
+        case 'run':
+          r.run();
+          return;
+        case 'pause':
+          r.pause();
+          return;
+        case 'step':
+          if (action.unit !== 'instruction') {
+            this.fail('unsupported', `stepping to the next ${action.unit} needs the hypervisor's breakpoint support, which this build does not have yet`);
+            return;
+          }
+          if (!r.current) this.fail('no-machine', 'no machine to step: boot a guest first');
+          else r.step(action.count);
+          return;
+        case 'reset': {
+          const why = r.reset();
+          if (why) this.fail('refused', why);
+          return;
+        }
+        default: {
+          const never: never = action;
+          return never;
+        }
+      }
+    });
+  }
+
+  /** A command that changes the machine; `op` returns null or why it could not. */
+  private command(code: WorkerErrorCode, op: (m: Machine) => string | null): void {
+    this.withRunner((r) => {
+      const why = r.apply(op);
+      if (why !== null) this.fail(r.current ? code : 'no-machine', why);
+    });
+  }
+
+  private xl(id: number, line: string): void {
+    this.withRunner((r) => {
+      const reply = r.apply(() => r.xl.exec(id, line));
+      if (typeof reply === 'string') this.post({ v: PROTOCOL_VERSION, type: 'xl-output', id, output: `xl: ${reply}\n`, status: 1 });
+      else this.post({ v: PROTOCOL_VERSION, type: 'xl-output', id, ...reply });
+    });
+  }
+
+  private frameQuery(id: number, mfn: number): void {
+    const answer = this.runner?.current ? frameQuery(this.runner.current, mfn) : 'no machine is running';
+    const base = { v: PROTOCOL_VERSION, type: 'frame-info', id, mfn } as const;
+    if (typeof answer === 'string') this.post({ ...base, mappings: [], error: answer });
+    else this.post({ ...base, mappings: answer });
   }
 
   private hello(): void {
@@ -115,6 +208,7 @@ export class WorkerHost {
       ramBytes: this.mem.ramBytes,
       totalBytes: this.mem.layout.totalBytes,
       probeAddr: this.probeAddr(this.mem),
+      layout: this.mem.layout,
     });
   }
 
@@ -137,33 +231,69 @@ export class WorkerHost {
     this.post({ v: PROTOCOL_VERSION, type: 'pong', id, probeAddr: addr });
   }
 
-  private async boot(msg: Extract<UiToWorker, { type: 'boot' }>): Promise<void> {
+  /** The image's bytes: fetched from its URL, or why not. */
+  private async fetchImage(url: string): Promise<Uint8Array | string> {
+    try {
+      return new Uint8Array(await this.env.fetchBytes(url));
+    } catch (e) {
+      return `could not fetch ${url}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Bytes sent with the message are used at once (synchronously); a URL is fetched first. */
+  private withImage(image: ArrayBuffer | string, then: (bytes: Uint8Array | string) => void, current = () => true): void {
+    if (typeof image !== 'string') {
+      then(new Uint8Array(image));
+      return;
+    }
+    void this.fetchImage(image).then((bytes) => {
+      if (current()) then(bytes);
+    });
+  }
+
+  private boot(msg: Extract<UiToWorker, { type: 'boot' }>): void {
     const runner = this.runner;
     if (!runner) {
       this.fail('not-ready', 'boot before hello: no machine memory yet');
       return;
     }
     const seq = ++this.bootSeq;
-    const name = msg.name ?? (typeof msg.image === 'string' ? msg.image.split('/').pop() || 'guest' : 'guest');
-    let bytes: ArrayBuffer;
-    if (typeof msg.image === 'string') {
-      runner.booting();
-      try {
-        bytes = await this.env.fetchBytes(msg.image);
-      } catch (e) {
-        if (seq !== this.bootSeq) return;
-        const why = `could not fetch ${msg.image}: ${e instanceof Error ? e.message : String(e)}`;
-        this.fail('boot', why);
+    const fileName = fileNameOf(msg.image, msg.name ?? 'guest');
+    const name = msg.name ?? fileName;
+    if (typeof msg.image === 'string') runner.booting();
+    // A slow fetch must not start an image a later boot replaced.
+    this.withImage(msg.image, (bytes) => {
+      if (typeof bytes === 'string') this.fail('boot', bytes);
+      else runner.boot({ name, fileName, kernel: bytes, memMiB: msg.memMiB ?? DEFAULT_GUEST_MIB, cmdline: msg.cmdline ?? '' });
+    }, () => seq === this.bootSeq);
+  }
+
+  private create(msg: Extract<UiToWorker, { type: 'create' }>): void {
+    const runner = this.runner;
+    const reply = (r: { domid: number } | { error: string }) => this.post({ v: PROTOCOL_VERSION, type: 'created', id: msg.id, ...r });
+    if (!runner) {
+      reply({ error: 'no machine memory yet (create before hello)' });
+      return;
+    }
+    this.withImage(msg.image, (bytes) => {
+      if (typeof bytes === 'string') {
+        reply({ error: bytes });
         return;
       }
-      if (seq !== this.bootSeq) return;
-    } else {
-      bytes = msg.image;
-    }
-    runner.boot({ name, kernel: new Uint8Array(bytes), memMiB: msg.memMiB ?? DEFAULT_GUEST_MIB, cmdline: msg.cmdline ?? '' });
+      reply(runner.create({
+        name: msg.name, fileName: fileNameOf(msg.image, msg.name), kernel: bytes, memMiB: msg.memMiB ?? DEFAULT_GUEST_MIB,
+        cmdline: msg.cmdline ?? '', vcpus: msg.vcpus ?? 1,
+      }));
+    });
   }
 
   private fail(code: WorkerErrorCode, message: string): void {
     this.post({ v: PROTOCOL_VERSION, type: 'error', code, message });
   }
+}
+
+/** The file name of an image URL (for names and xl's /boot), or `fallback` for bytes. */
+function fileNameOf(image: ArrayBuffer | string, fallback = 'guest'): string {
+  if (typeof image !== 'string') return fallback;
+  return image.split(/[?#]/)[0]!.split('/').pop() || fallback;
 }

@@ -3,21 +3,26 @@
 // messages (keystrokes, commands) are handled between slices. The instruction
 // budget of a slice adapts to how fast the last ones ran.
 //
-// Pacing: the core reads no clock (DESIGN.md principle 2). Here, the worker may:
-// before each slice it lets the hypervisor skip idle time only up to the virtual
-// time that corresponds to the wall time since boot (hv.timeLimit), so a guest
-// that sleeps 10 ms sleeps 10 ms of real time, and one waiting for input costs
-// a tick every STATS_MS (retiring nothing) until input comes.
+// Control: the machine runs, is paused at an instruction boundary, or steps a
+// number of instructions (in slices, so a long step keeps the worker answering;
+// Machine.run gives the same result however the host slices it). Time is paced
+// against the wall clock by the speed factor (pacing.ts); the core reads no clock.
 //
-// Output is batched: console bytes gathered during a slice go out as one message
-// per (source, domain), followed by changed domain states. Nothing a guest does
-// may kill the worker: a crash is a domain state; an exception from the core is
-// our own bug, which stops the machine and is reported, and the worker lives on.
+// After every slice: console bytes gathered during it go out as one message per
+// (source, domain), then whatever changed in the domains (publish.ts), then the
+// output of xl commands that follow. Nothing a guest does may kill the worker: a
+// crash is a domain state; an exception from the core is our own bug, which
+// stops the machine and is reported, and the worker lives on.
 import { Machine } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { RunOutcome } from '../hv/hypervisor';
+import { NS_PER_INSN } from '../hv/time';
+import { defaultConfig } from '../dom0/toolstack/config';
 import { HypervisorBug } from '../shared/bugs';
-import { PROTOCOL_VERSION, type DomainInfo, type MachinePhase, type WorkerToUi } from '../protocol/messages';
+import { PROTOCOL_VERSION, type MachinePhase, type PauseInfo, type WorkerToUi } from '../protocol/messages';
+import { Pacer } from './pacing';
+import { Publisher, countersOf } from './publish';
+import { XlSession } from './xlsession';
 
 /** Wall time one slice aims for, in ms. */
 export const SLICE_MS = 1;
@@ -28,6 +33,8 @@ const START_BUDGET = 50_000;
 export const WAIT_MS = 4;
 /** How often the stats message goes out while the machine runs. */
 export const STATS_MS = 250;
+
+const v = PROTOCOL_VERSION;
 
 export interface RunnerHost {
   post(message: WorkerToUi): void;
@@ -42,31 +49,44 @@ export interface GuestImage {
   kernel: Uint8Array;
   memMiB: number;
   cmdline: string;
+  vcpus?: number;
+  /** The file it came from, for xl's /boot (defaults to the name). */
+  fileName?: string;
 }
 
 export class MachineRunner {
   private readonly host: RunnerHost;
   private readonly mem: MachineMemory;
   private machine: Machine | null = null;
-  /** Set once a machine has used the memory: the next boot clears it first. */
+  /** Set once a machine has used the memory: the next one clears it first. */
   private dirty = false;
   private phase: MachinePhase | null = null;
   private cancel: (() => void) | null = null;
   private budget = START_BUDGET;
   private startedMs = 0;
-  private startNs = 0;
   private lastStatsMs = 0;
+  /** Instructions a step still has to run (null: not stepping). */
+  private stepLeft: number | null = null;
+  private lastBoot: GuestImage | null = null;
+  private readonly pacer = new Pacer();
+  private readonly publisher: Publisher;
+  readonly xl = new XlSession();
   private readonly guestOut = new Map<number, Uint8Array[]>();
   private readonly xenOut = new Map<number, Uint8Array[]>();
-  private readonly domainSig = new Map<number, string>();
 
   constructor(host: RunnerHost, mem: MachineMemory) {
     this.host = host;
     this.mem = mem;
+    this.publisher = new Publisher((m) => host.post(m));
   }
 
+  /** Does a machine exist whose guests may touch RAM? */
   get running(): boolean {
-    return this.phase === 'running';
+    return this.machine !== null && this.phase !== 'failed';
+  }
+
+  get current(): Machine | null {
+    return this.machine;
   }
 
   /** Instructions per slice at the moment (for tests and the curious). */
@@ -74,11 +94,17 @@ export class MachineRunner {
     return this.budget;
   }
 
+  get speed(): number {
+    return this.pacer.speed;
+  }
+
   /** Stop whatever runs; the machine is dropped. */
   stop(): void {
     this.cancel?.();
     this.cancel = null;
     this.machine = null;
+    this.stepLeft = null;
+    this.xl.attach(null);
     this.phase = null;
   }
 
@@ -91,64 +117,229 @@ export class MachineRunner {
   /** Build a fresh machine and start the guest. Failures are reported, never thrown. */
   boot(image: GuestImage): void {
     this.stop();
+    this.lastBoot = image;
     this.setPhase('booting');
-    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0);
-    this.dirty = true;
-    this.guestOut.clear();
-    this.xenOut.clear();
-    this.domainSig.clear();
     try {
-      const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, {
-        guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
-        hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
-      });
-      m.createGuest({ name: image.name, kernel: image.kernel, memMiB: image.memMiB, cmdline: image.cmdline });
-      this.machine = m;
+      const m = this.fresh();
+      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
+      this.createIn(m, image);
     } catch (e) {
       this.flush();
       this.fail(`could not boot ${image.name}: ${describe(e)}`);
       return;
     }
     this.budget = START_BUDGET;
-    this.startedMs = this.host.now();
-    this.startNs = this.machine.hv.time.now;
-    this.lastStatsMs = this.startedMs;
     this.setPhase('running');
     this.flush();
     this.later(0);
   }
 
+  /** Boot the last boot command again from scratch. */
+  reset(): string | null {
+    if (!this.lastBoot) return 'nothing to reset: no guest was booted';
+    this.boot(this.lastBoot);
+    return null;
+  }
+
+  /** Add a domain to the machine (making an empty machine first if there is none). Returns its domid or an error. */
+  create(image: GuestImage): { domid: number } | { error: string } {
+    try {
+      const m = this.machine && this.phase !== 'failed' ? this.machine : this.fresh();
+      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
+      const domid = this.createIn(m, image);
+      this.afterOp();
+      return { domid };
+    } catch (e) {
+      if (e instanceof HypervisorBug) {
+        this.fail(`hypervisor bug: ${e.message}`);
+        return { error: `hypervisor bug: ${e.message}` };
+      }
+      this.afterOp();
+      return { error: describe(e) };
+    }
+  }
+
+  /** A new machine over the shared memory (cleared first if a machine used it). */
+  private fresh(): Machine {
+    this.stop();
+    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0);
+    this.dirty = true;
+    this.guestOut.clear();
+    this.xenOut.clear();
+    this.publisher.reset();
+    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, {
+      guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
+      hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
+    });
+    this.machine = m;
+    this.xl.attach(m);
+    this.startedMs = this.host.now();
+    this.lastStatsMs = this.startedMs;
+    this.pacer.anchor(this.startedMs, m.hv.time.now);
+    return m;
+  }
+
+  /**
+   * Through the toolstack, as `xl create` would, with the playground's lifecycle:
+   * a guest that powers off or crashes stays listed (so its state and crash
+   * reason can be read), one that reboots is started again.
+   */
+  private createIn(m: Machine, image: GuestImage): number {
+    const vcpus = image.vcpus ?? 1;
+    const cfg = {
+      ...defaultConfig(image.name, `/boot/${image.fileName ?? image.name}`), cmdline: image.cmdline,
+      memory: image.memMiB, maxmem: image.memMiB, vcpus, maxvcpus: vcpus,
+      onPoweroff: 'preserve', onReboot: 'restart', onCrash: 'preserve',
+    } as const;
+    return m.toolstack.create(cfg, { kernel: image.kernel }).id;
+  }
+
   /** Keystrokes for a domain's console; wakes the machine at once. */
   type(domid: number, bytes: Uint8Array): void {
-    if (!this.machine || this.phase !== 'running') return;
-    this.machine.consoles.type(domid, bytes);
+    const m = this.machine;
+    if (!m || this.phase === 'failed') return;
+    m.consoles.type(domid, bytes);
+    if (this.phase === 'running') this.later(0);
+  }
+
+  // ---- Control ----
+
+  run(): void {
+    const m = this.machine;
+    if (!m || this.phase === 'failed' || this.phase === 'running') return;
+    this.stepLeft = null;
+    this.pacer.anchor(this.host.now(), m.hv.time.now);
+    if (!canRun(m)) {
+      this.setPhase('stopped');
+      return;
+    }
+    this.setPhase('running');
     this.later(0);
   }
 
-  private later(delayMs: number): void {
-    this.cancel?.();
-    this.cancel = this.host.schedule(() => this.step(), delayMs);
+  pause(): void {
+    if (!this.machine || this.phase === 'failed' || this.phase === 'booting') return;
+    this.stepLeft = null;
+    this.paused('user');
   }
 
-  private step(): void {
+  /** Run exactly `count` instructions (fewer if every vcpu ends up waiting for input), then pause. */
+  step(count: number): void {
+    const m = this.machine;
+    if (!m || this.phase === 'failed' || this.phase === 'booting') return;
+    this.stepLeft = count;
+    this.setPhase('running');
+    this.later(0);
+  }
+
+  setSpeed(factor: number): void {
+    const m = this.machine;
+    this.pacer.setSpeed(factor, this.host.now(), m ? m.hv.time.now : 0);
+    if (m) this.stats(this.host.now());
+    if (this.phase === 'running') this.later(0);
+  }
+
+  /** Run a command on the machine that may change what runs; then publish and wake. */
+  apply<T>(op: (m: Machine) => T): T | string {
+    const m = this.machine;
+    if (!m || this.phase === 'failed') return 'no machine is running';
+    let result: T;
+    try {
+      result = op(m);
+    } catch (e) {
+      this.fail(e instanceof HypervisorBug ? `hypervisor bug: ${e.message}` : `internal error in the machine: ${describe(e)}`);
+      return 'the machine stopped with an error';
+    }
+    this.afterOp();
+    return result;
+  }
+
+  /** After a command: show its effect, and run again if it gave someone something to do. */
+  private afterOp(): void {
+    const m = this.machine;
+    if (!m) return;
+    this.flush();
+    if (this.phase === 'stopped' || this.phase === null) {
+      if (canRun(m)) {
+        this.pacer.anchor(this.host.now(), m.hv.time.now);
+        this.setPhase('running');
+        this.later(0);
+      } else if (this.phase === null) {
+        this.setPhase('stopped');
+      }
+    } else if (this.phase === 'running') {
+      this.later(0);
+    }
+  }
+
+  private paused(reason: PauseInfo['reason']): void {
+    const m = this.machine;
+    if (!m) return;
+    this.cancel?.();
+    this.cancel = null;
+    const on = m.hv.onCpu;
+    const pause: PauseInfo = { reason, instructions: m.executed, domid: on ? on.domid : -1, vcpu: on ? on.id : -1 };
+    this.flush(true);
+    this.stats(this.host.now());
+    this.phase = 'paused';
+    this.host.post({ v, type: 'machine', phase: 'paused', pause });
+  }
+
+  // ---- The run loop ----
+
+  private later(delayMs: number): void {
+    this.cancel?.();
+    this.cancel = this.host.schedule(() => this.slice(), delayMs);
+  }
+
+  private slice(): void {
     this.cancel = null;
     const m = this.machine;
     if (!m || this.phase !== 'running') return;
     const t0 = this.host.now();
-    m.hv.timeLimit = this.startNs + (t0 - this.startedMs) * 1e6;
+    let budget = this.budget;
+    let paced = false;
+    if (this.stepLeft !== null) {
+      // A step runs what it was asked whatever the wall clock says.
+      m.hv.timeLimit = Infinity;
+      budget = Math.min(budget, this.stepLeft);
+    } else {
+      const limit = this.pacer.limit(t0);
+      m.hv.timeLimit = limit;
+      const room = Math.floor((limit - m.hv.time.now) / NS_PER_INSN);
+      if (room < budget) {
+        if (room < MIN_BUDGET && m.hv.runnable) {
+          // Slower than the host could go: wait for the wall clock to catch up.
+          this.later(WAIT_MS);
+          return;
+        }
+        budget = Math.max(room, 1);
+        paced = true;
+      }
+    }
     const before = m.executed;
     let outcome: RunOutcome;
     try {
-      outcome = m.run(this.budget);
+      outcome = m.run(budget);
     } catch (e) {
       this.flush();
       this.fail(e instanceof HypervisorBug ? `hypervisor bug: ${e.message}` : `internal error in the machine: ${describe(e)}`);
       return;
     }
     const t1 = this.host.now();
-    if (outcome === 'budget') this.adapt(m.executed - before, t1 - t0);
-    this.flush();
-    if (t1 - this.lastStatsMs >= STATS_MS) this.stats(t1);
+    const retired = m.executed - before;
+    if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
+    if (this.stepLeft !== null) {
+      this.stepLeft -= retired;
+      if (this.stepLeft <= 0 || outcome !== 'budget') {
+        this.stepLeft = null;
+        this.paused('step');
+        return;
+      }
+    }
+    const statsDue = t1 - this.lastStatsMs >= STATS_MS;
+    this.flush(statsDue);
+    if (statsDue) this.stats(t1);
     switch (outcome) {
       case 'budget':
         this.later(0);
@@ -161,12 +352,11 @@ export class MachineRunner {
         // once. Until then a slow tick lets virtual time (a guest's clock, the
         // status bar) follow the wall clock; each tick retires nothing.
         this.stats(t1);
-        this.later(STATS_MS);
+        this.later(this.xl.following ? WAIT_MS : STATS_MS);
         return;
       case 'stopped':
         this.stats(t1);
         this.setPhase('stopped');
-        this.machine = null;
         return;
     }
   }
@@ -177,24 +367,18 @@ export class MachineRunner {
     this.budget = Math.round(Math.min(MAX_BUDGET, Math.max(MIN_BUDGET, (this.budget + target) / 2)));
   }
 
-  private flush(): void {
+  /** Send console output, domain changes (`full`: vcpu states too) and xl output. */
+  private flush(full = false): void {
     for (const [source, out] of [['guest', this.guestOut], ['xen', this.xenOut]] as const) {
       for (const [domid, chunks] of out) {
-        this.host.post({ v: PROTOCOL_VERSION, type: 'console', source, domid, data: concat(chunks) });
+        this.host.post({ v, type: 'console', source, domid, data: concat(chunks) });
       }
       out.clear();
     }
     const m = this.machine;
     if (!m) return;
-    for (const dom of m.hv.domains.values()) {
-      const info: DomainInfo = {
-        domid: dom.id, name: dom.name, state: dom.state, shutdownReason: dom.shutdownReason, crashReason: dom.crashReason,
-      };
-      const sig = `${info.state}|${info.shutdownReason}|${info.crashReason}`;
-      if (this.domainSig.get(dom.id) === sig) continue;
-      this.domainSig.set(dom.id, sig);
-      this.host.post({ v: PROTOCOL_VERSION, type: 'domain', domain: info });
-    }
+    this.publisher.check(m, full);
+    for (const { id, reply } of this.xl.poll()) this.host.post({ v, type: 'xl-output', id, ...reply });
   }
 
   private stats(nowMs: number): void {
@@ -202,7 +386,8 @@ export class MachineRunner {
     if (!m) return;
     this.lastStatsMs = nowMs;
     this.host.post({
-      v: PROTOCOL_VERSION, type: 'stats', instructions: m.executed, systemTimeNs: m.hv.time.now, wallMs: nowMs - this.startedMs,
+      v, type: 'stats', instructions: m.executed, systemTimeNs: m.hv.time.now, wallMs: nowMs - this.startedMs,
+      domains: countersOf(m), speed: this.pacer.speed,
     });
   }
 
@@ -213,8 +398,13 @@ export class MachineRunner {
 
   private setPhase(phase: MachinePhase, message?: string): void {
     this.phase = phase;
-    this.host.post({ v: PROTOCOL_VERSION, type: 'machine', phase, ...(message !== undefined ? { message } : {}) });
+    this.host.post({ v, type: 'machine', phase, ...(message !== undefined ? { message } : {}) });
   }
+}
+
+/** Can any vcpu of a running domain run or wake (hv.run's test for 'stopped')? */
+function canRun(m: Machine): boolean {
+  return m.hv.vcpus().some((vc) => vc.state !== 'offline' && m.hv.domains.get(vc.domid)?.state === 'running');
 }
 
 function collect(out: Map<number, Uint8Array[]>, domid: number, bytes: Uint8Array): void {
@@ -225,7 +415,7 @@ function collect(out: Map<number, Uint8Array[]>, domid: number, bytes: Uint8Arra
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
+  if (chunks.length === 1) return chunks[0]!;
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

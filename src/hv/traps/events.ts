@@ -16,5 +16,6 @@ export function deliverEvents(hv: Hypervisor, dom: Domain, v: Vcpu): string | nu
   if (m8[info] === 0 || m8[info + 1] !== 0) return null;
   if ((v.eventCs & 0xfffc) === 0) return 'event upcall pending but no event callback registered';
   hv.upcalls++;
+  dom.upcalls++;
   return bounce(dom, v, { cs: v.eventCs, eip: v.eventEip, maskEvents: true }, -1);
 }

@@ -3,7 +3,7 @@
 // byte, the UI reads it from its own view of the same buffer). Then it boots the
 // guest it was told to (the shipped demo guest), sends keystrokes, and routes
 // console bytes to consoleStreams, never through a store.
-import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
+import { PROTOCOL_VERSION, isFatalError, type UiToWorker, type WorkerToUi } from '../../protocol/messages';
 import type { WorkerStore } from '../store/workerStore';
 import { INITIAL_MACHINE_STATE, type MachineStore } from '../store/machineStore';
 import type { ConsoleStreams } from './consoleStreams';
@@ -19,6 +19,7 @@ type ReplyTo<K extends RequestType> = K extends 'create'
   : K extends 'xl'
     ? Extract<Reply, { type: 'xl-output' }>
     : Extract<Reply, { type: 'frame-info' }>;
+export type XlOutput = Extract<WorkerToUi, { type: 'xl-output' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function without<T>(record: Record<number, T>, key: number): Record<number, T> {
@@ -58,6 +59,8 @@ export class WorkerClient {
   private readonly autoBoot: ClientOptions['autoBoot'];
   private readonly pending = new Map<number, PendingPing>();
   private readonly requests = new Map<number, (reply: Reply) => void>();
+  /** xl lines whose output goes on after the first reply. */
+  private readonly follows = new Map<number, (reply: XlOutput) => void>();
   private memory: WebAssembly.Memory | null = null;
   private probeAddr = 0;
   private nextId = 1;
@@ -108,7 +111,7 @@ export class WorkerClient {
     if (data.length > 0) this.send({ v: PROTOCOL_VERSION, type: 'console-input', domid, data });
   }
 
-  /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break). */
+  /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break); refusals arrive as notices. */
   command(message: Extract<UiToWorker, { type: 'control' | 'speed' | 'domain-op' | 'evtchn-op' | 'break' }>): void {
     this.send(message);
   }
@@ -158,7 +161,8 @@ export class WorkerClient {
       case 'domain':
         this.machine.setState((s) => ({
           domains: { ...s.domains, [msg.domain.domid]: msg.domain },
-          consoleDomid: s.domains[msg.domain.domid] ? s.consoleDomid : msg.domain.domid,
+          // Domain 0 has no PV console of its own: its terminal is the xl shell.
+          consoleDomid: s.domains[msg.domain.domid] || msg.domain.domid === 0 ? s.consoleDomid : msg.domain.domid,
         }));
         return;
       case 'domain-gone':
@@ -176,8 +180,10 @@ export class WorkerClient {
       case 'grant-maps':
         this.machine.setState((s) => ({ grantMaps: { ...s.grantMaps, [msg.domid]: msg.maps } }));
         return;
-      case 'created':
       case 'xl-output':
+        this.xlOutput(msg);
+        return;
+      case 'created':
       case 'frame-info':
         this.settleRequest(msg);
         return;
@@ -191,18 +197,50 @@ export class WorkerClient {
         });
         return;
       case 'error':
-        if (msg.code === 'boot' || msg.code === 'busy') {
-          // About the machine, not the worker: the worker is fine and keeps answering.
-          if (msg.code === 'boot') this.machine.setState({ phase: 'failed', message: msg.message });
+        if (isFatalError(msg.code)) {
+          this.fail(`the worker reports ${msg.code}: ${msg.message}`);
           return;
         }
-        this.fail(`the worker reports ${msg.code}: ${msg.message}`);
+        // About one command: the worker is fine and keeps answering.
+        if (msg.code === 'boot') this.machine.setState({ phase: 'failed', message: msg.message });
+        this.machine.setState((s) => ({ notice: { code: msg.code, message: msg.message, seq: (s.notice?.seq ?? 0) + 1 } }));
         return;
       default: {
         const unreachable: never = msg;
         return unreachable;
       }
     }
+  }
+
+  /**
+   * Run one line in Domain 0's shell. Resolves with its first reply; when that says
+   * `more`, `onMore` gets each later reply until the last (without `more`).
+   */
+  xl(line: string, onMore?: (reply: XlOutput) => void): { id: number; done: Promise<XlOutput> } {
+    const id = this.nextId++;
+    const done = new Promise<XlOutput>((resolve) => {
+      this.requests.set(id, resolve as (reply: Reply) => void);
+      if (onMore) this.follows.set(id, onMore);
+      this.send({ v: PROTOCOL_VERSION, type: 'xl', id, line });
+    });
+    return { id, done };
+  }
+
+  /** Ctrl-C for an xl line whose output still follows. */
+  interruptXl(id: number): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'xl-interrupt', id });
+  }
+
+  private xlOutput(msg: XlOutput): void {
+    if (this.requests.has(msg.id)) {
+      this.settleRequest(msg);
+      if (!msg.more) this.follows.delete(msg.id);
+      return;
+    }
+    const follow = this.follows.get(msg.id);
+    if (!follow) return;
+    if (!msg.more) this.follows.delete(msg.id);
+    follow(msg);
   }
 
   private settleRequest(reply: Reply): void {

@@ -1,4 +1,6 @@
 // The words of the status bar, kept apart from React so they can be tested.
+import type { MachinePhase } from '../../protocol/messages';
+import type { MachineStats } from '../store/machineStore';
 import type { WorkerStatus } from '../store/workerStore';
 
 export type Tone = 'busy' | 'good' | 'bad';
@@ -40,11 +42,7 @@ function formatMs(ms: number | null): string {
 }
 
 /** The machine's corner of the status bar: what runs, and how fast. */
-export function describeMachineStatus(
-  phase: 'none' | 'booting' | 'running' | 'stopped' | 'failed',
-  imageName: string | null,
-  stats: { instructions: number; systemTimeNs: number; wallMs: number } | null,
-): string {
+export function describeMachineStatus(phase: MachinePhase | 'none', imageName: string | null, stats: MachineStats | null): string {
   const name = imageName ?? 'guest';
   switch (phase) {
     case 'none':
@@ -55,10 +53,18 @@ export function describeMachineStatus(
       return `${name}: machine stopped by an error`;
     case 'stopped':
       return `${name}: stopped`;
-    case 'running': {
-      if (!stats) return `${name}: running`;
+    case 'running':
+    case 'paused': {
+      const pace = phase === 'running' && stats ? speedWords(stats.speed) : '';
+      if (!stats) return `${name}: ${phase}`;
       const mInsns = stats.instructions / 1e6;
-      return `${name}: running · ${mInsns.toFixed(1)} M instructions · virtual time ${(stats.systemTimeNs / 1e9).toFixed(1)} s`;
+      return `${name}: ${phase}${pace} · ${mInsns.toFixed(1)} M instructions · virtual time ${(stats.systemTimeNs / 1e9).toFixed(1)} s`;
     }
   }
+}
+
+function speedWords(speed: number): string {
+  if (speed === 1) return '';
+  if (speed === 0) return ' flat out';
+  return ` at ${speed}× real time`;
 }

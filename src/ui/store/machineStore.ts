@@ -4,7 +4,9 @@
 // this store changes only on state changes and a few times a second for stats.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DomainCounters, DomainInfo, GrantMapInfo, MachinePhase, PauseInfo, PortInfo } from '../../protocol/messages';
+import type {
+  DomainCounters, DomainInfo, GrantMapInfo, MachinePhase, PauseInfo, PortInfo, WorkerErrorCode,
+} from '../../protocol/messages';
 
 export interface MachineStats {
   instructions: number;
@@ -22,7 +24,7 @@ export interface MachineState {
   /** The image being booted or running, as the UI named it. */
   imageName: string | null;
   domains: Record<number, DomainInfo>;
-  /** The domain whose PV console the Console panel shows: the last one that appeared. */
+  /** The guest whose PV console the Console panel shows: the last one that appeared (never Domain-0). */
   consoleDomid: number | null;
   stats: MachineStats | null;
   /** Per-domain counters from the latest stats (xl list's changing columns). */
@@ -35,6 +37,15 @@ export interface MachineState {
   pause: PauseInfo | null;
   /** Milliseconds from the boot command to the guest's first console output, once known. */
   bootToOutputMs: number | null;
+  /** The worker's last word on a command it could not carry out (a notice, not a failure). */
+  notice: Notice | null;
+}
+
+export interface Notice {
+  code: WorkerErrorCode;
+  message: string;
+  /** Counts notices, so the same text twice still shows as new. */
+  seq: number;
 }
 
 export type MachineStore = ReturnType<typeof createMachineStore>;
@@ -51,6 +62,7 @@ export const INITIAL_MACHINE_STATE: MachineState = {
   grantMaps: {},
   pause: null,
   bootToOutputMs: null,
+  notice: null,
 };
 
 export function createMachineStore() {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeDomain, describeMachine } from './domainText';
 
-const dom = { domid: 1, name: 'demo', state: 'running', shutdownReason: -1, crashReason: '' };
+import type { DomainInfo } from '../../../protocol/messages';
+
+const dom: DomainInfo = {
+  domid: 1, name: 'demo', state: 'running', shutdownReason: -1, crashReason: '',
+  maxMemKiB: 8192, memKiB: 8192, sharedInfoMfn: 5, grantFrames: [6], vcpus: [],
+};
 
 describe('describeDomain', () => {
   it('names the domain and its state', () => {

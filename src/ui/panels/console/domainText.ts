@@ -20,6 +20,8 @@ export function describeMachine(phase: MachinePhase | 'none', message: string | 
       return `booting ${imageName ?? 'a guest'}…`;
     case 'running':
       return 'running';
+    case 'paused':
+      return 'paused';
     case 'stopped':
       return 'stopped: no domain can run';
     case 'failed':
