@@ -2,11 +2,12 @@
 // plugin as the app loads it, instantiated from the wasm bytes and used to decode.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Iced from 'iced-x86';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ICED_MODULE, icedX86 } from './icedX86';
 
-type IcedModule = { wasmUrl: string; instantiateIced(bytes: Uint8Array): typeof import('iced-x86') };
+type IcedModule = { wasmUrl: string; instantiateIced(bytes: Uint8Array): typeof Iced };
 
 let server: ViteDevServer;
 let mod: IcedModule;
