@@ -40,7 +40,8 @@ function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: n
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setSize({ width: el.clientWidth, height: el.clientHeight }));
+    // The content box: the cells go inside the padding.
+    const ro = new ResizeObserver(([entry]) => setSize({ width: entry.contentRect.width, height: entry.contentRect.height }));
     ro.observe(el);
     return () => ro.disconnect();
   }, [ref]);
@@ -145,6 +146,8 @@ export function FrameMap({ views, overlay, pal, opts, cell, selected, onSelect, 
           aria-colcount={geo.cols}
           data-testid="pt-map"
           data-frames={frames}
+          data-cols={geo.cols}
+          data-cell-px={geo.cellPx}
           onKeyDown={onKey}
           onMouseMove={(e) => {
             const mfn = frameAtEvent(e);

@@ -24,10 +24,12 @@ import './pagetypes.css';
 /** How often the details and the tree re-read shared memory while the machine runs. */
 const REFRESH_MS = 250;
 
+/** A frame number as typed: hex, as the panels and pvos print them, with or without 0x. */
 function parseMfn(text: string, frames: number): number | null {
-  const t = text.trim().toLowerCase();
-  const n = t.startsWith('0x') ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : parseInt(t, 16);
-  return Number.isInteger(n) && n >= 0 && n < frames ? n : null;
+  const t = text.trim().toLowerCase().replace(/^0x/, '');
+  if (!/^[0-9a-f]+$/.test(t)) return null;
+  const n = parseInt(t, 16);
+  return n < frames ? n : null;
 }
 
 export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
@@ -118,26 +120,28 @@ export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
         </form>
       </header>
       <div className="pt-body">
-        <FrameMap
-          views={views} overlay={overlay} pal={pal} opts={opts} cell={cell} selected={selected} onSelect={setSelected}
-          describe={describe} active={visible} onCounts={setCounts} onFit={setFitted}
-        />
-        <aside className="pt-side">
-          <Legend counts={counts} pal={pal} byOwner={byOwner} domains={domainList} />
-          {selected !== null && (
-            <FrameDetails views={views} mfn={selected} domains={domains} grantMaps={grantMaps} overlayClass={overlay[selected]} onSelect={setSelected} />
-          )}
-          <div className="pt-tree-box">
-            <h3>
-              Page tables of <VcpuPicker selection={selection} label="" />
-            </h3>
-            {selection.chosen ? (
-              <PageTableTree key={selection.chosen.slot} views={views} slot={selection.chosen.slot} domains={domains} selected={selected} onSelect={setSelected} />
-            ) : (
-              <p className="pt-muted">No domain is running.</p>
+        <div className="pt-layout">
+          <FrameMap
+            views={views} overlay={overlay} pal={pal} opts={opts} cell={cell} selected={selected} onSelect={setSelected}
+            describe={describe} active={visible} onCounts={setCounts} onFit={setFitted}
+          />
+          <aside className="pt-side">
+            <Legend counts={counts} pal={pal} byOwner={byOwner} domains={domainList} />
+            {selected !== null && (
+              <FrameDetails views={views} mfn={selected} domains={domains} grantMaps={grantMaps} overlayClass={overlay[selected]} onSelect={setSelected} />
             )}
-          </div>
-        </aside>
+            <div className="pt-tree-box">
+              <h3>
+                Page tables of <VcpuPicker selection={selection} label="" />
+              </h3>
+              {selection.chosen ? (
+                <PageTableTree key={selection.chosen.slot} views={views} slot={selection.chosen.slot} domains={domains} selected={selected} onSelect={setSelected} />
+              ) : (
+                <p className="pt-muted">No domain is running.</p>
+              )}
+            </div>
+          </aside>
+        </div>
       </div>
     </section>
   );
