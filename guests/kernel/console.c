@@ -75,7 +75,14 @@ void console_intr(int c)
 	if (c == '\n') {
 		input.w = input.e;
 		wakeup(&input.r);
+		wakeup_waiters();	/* Enter ends a wait_for() */
 	}
+}
+
+/* Is a whole line waiting to be read? */
+int console_line_ready(void)
+{
+	return input.w != input.r;
 }
 
 /* Read up to n bytes of one line into dst; sleep until a line is complete. */

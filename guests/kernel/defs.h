@@ -9,9 +9,10 @@
 #include "hypercall.h"
 #include "x86.h"
 #include "proc.h"
+#include "syscall.h"
 
 /* What a frame is used for (kalloc.c, frame_use[]). */
-enum { FR_FREE, FR_KERNEL, FR_PT, FR_USER, FR_GDT, FR_NUSE };
+enum { FR_FREE, FR_KERNEL, FR_PT, FR_USER, FR_GDT, FR_GRANT, FR_NUSE };
 
 /* The hypervisor's machine-to-physical table: M2P[mfn] is the pfn. */
 #define M2P ((const uint32_t *)MACH2PHYS_VIRT_START)
@@ -23,6 +24,7 @@ extern struct start_info *si;
 void console_write(const char *s, int n);
 void console_intr(int c);
 int console_read(char *dst, int n);
+int console_line_ready(void);
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintf(const char *fmt, va_list ap);
 void klog(const char *s);
@@ -41,6 +43,10 @@ void evtchn_init(void);
 void evtchn_bind(int port, void (*fn)(int), const char *name);
 int evtchn_bind_virq(int virq, void (*fn)(int), const char *name);
 void evtchn_notify(int port);
+int evtchn_alloc_unbound(int remote, void (*fn)(int), const char *name);
+int evtchn_bind_interdomain(int remote, int rport, void (*fn)(int), const char *name);
+int evtchn_status(int port, int *remote);
+void evtchn_close(int port);
 void evtchn_clear(int port);
 void evtchn_upcall(void);
 void evtchn_dump(void);
@@ -123,6 +129,9 @@ void proc_tick(uint64_t now);
 uint64_t proc_deadline(uint64_t now, uint64_t slice);
 int sleep_ms(uint32_t ms);
 void proc_dump(void);
+void kthread(const char *name, void (*fn)(void));
+void wakeup_waiters(void);
+int wait_for(int (*done)(void *), void *arg, uint32_t ms);
 void proc_pt_dump(void);
 
 /* exec.c */
@@ -131,6 +140,59 @@ void exec_list(void);
 
 /* syscall.c */
 void syscall(struct trapframe *tf);
+int user_ok(uint32_t va, uint32_t n, int write);
+int fetchstr(uint32_t va, char *buf, int max);
+
+/* sysxen.c */
+int sysxen(struct trapframe *tf);
+
+/* xenbus.c */
+extern unsigned xs_requests, xs_events, xs_dropped, kwatch_runs;
+void xenbus_init(void);
+int xs_read(const char *path, char *buf, int n);
+int xs_write(const char *path, const char *val);
+int xs_write_n(const char *path, const char *val, int len);
+int xs_rm(const char *path);
+int xs_directory(const char *path, char *buf, int n);
+int xs_set_perms(const char *path, const char *perms, int n);
+int xs_share_node(const char *path, int dom);
+int xs_domid(void);
+int xs_watch(const char *path, void (*fn)(const char *path));
+int xs_unwatch(int id);
+int xs_event_pending(int id);
+int xs_next_event(int id, char *path, int n);
+int xs_watch_mine(int id);
+void xs_run_kernel_watches(void) __attribute__((noreturn));
+void xs_exit(int pid);
+int xs_port(void);
+
+/* control.c */
+void control_init(void);
+void domain_shutdown(int reason) __attribute__((noreturn));
+
+/* grant.c */
+void grant_init(void);
+int grant_access(int dom, uint32_t mfn, int ro);
+int grant_end(int ref);
+int grant_flags(int ref);
+int grant_map(int dom, int ref, int *status);
+char *grant_window(int slot);
+int grant_find_map(int dom);
+void grant_map_info(int slot, int *ref, int *handle);
+int grant_unmap(int slot);
+int grant_unmap_all(void);
+void grant_dump(void);
+
+/* peer.c */
+void page_text(const volatile char *page, char *out);
+int peer_shared_text(int ref, char *out);
+int peer_share(int dom, const char *text, struct grantinfo *gi);
+int peer_unshare(int dom);
+int peer_map(int dom, const char *text, struct grantinfo *gi);
+int peer_unmap(int dom, struct grantinfo *gi);
+int peer_link(int dom, int wait, struct pinginfo *pi);
+int peer_ping(int dom);
+void peer_cleanup(void);
 
 /* string.c */
 void *memset(void *d, int c, uint32_t n);
@@ -140,5 +202,7 @@ int strcmp(const char *a, const char *b);
 char *strcpy(char *d, const char *s);
 char *strncpy(char *d, const char *s, int n);
 char *strcat(char *d, const char *s);
+int atoi(const char *s);
+int utoa(uint32_t v, char *buf);
 
 #endif

@@ -82,6 +82,83 @@ int evtchn_bind_virq(int virq, void (*fn)(int), const char *name)
 	return b.port;
 }
 
+/* A fresh port that domain remote may bind to; its handler is fn. Returns the port or -errno. */
+int evtchn_alloc_unbound(int remote, void (*fn)(int), const char *name)
+{
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
+
+	/*T:850 Offering a channel to another domain.
+	 * An interdomain channel is made in two halves. EVTCHNOP_alloc_unbound
+	 * takes the lowest free port of ours and leaves it unbound, waiting for
+	 * one named domain (remote_dom) to connect; nobody else may. Until then
+	 * a send on it is quietly dropped. The port number means nothing to the
+	 * other domain's kernel, so we must tell it, and xenstore is where
+	 * domains tell each other such things (T:740). :*/
+	int was = irq_save();
+	long rc = hv_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+	if (!rc)
+		evtchn_bind(a.port, fn, name);
+	irq_restore(was);
+	return rc ? rc : (long)a.port;
+}
+
+/* Connect a new port of ours to port rport of domain remote. Returns the port or -errno. */
+int evtchn_bind_interdomain(int remote, int rport, void (*fn)(int), const char *name)
+{
+	struct evtchn_bind_interdomain b = { .remote_dom = remote, .remote_port = rport };
+
+	/*T:851 Binding the other half.
+	 * EVTCHNOP_bind_interdomain names the other domain and its unbound
+	 * port; the hypervisor checks that the port is waiting for us, allocates
+	 * a port of ours and joins the two. From now on a send on either end
+	 * sets the other pending. The hypervisor also sets our new port pending
+	 * at once, so a binder that checks can never miss an event sent before
+	 * it bound. Nothing could have been sent yet (sends on an unbound port
+	 * are dropped), so we clear that event, with events masked so that
+	 * no upcall sees the port before it has its handler. :*/
+	int was = irq_save();
+	long rc = hv_event_channel_op(EVTCHNOP_bind_interdomain, &b);
+	if (!rc) {
+		evtchn_clear(b.local_port);
+		evtchn_bind(b.local_port, fn, name);
+	}
+	irq_restore(was);
+	return rc ? rc : (long)b.local_port;
+}
+
+/* EVTCHNSTAT_* of our port, and (interdomain) the remote domain in *remote; -errno on error. */
+int evtchn_status(int port, int *remote)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+	/*T:852 Asking what a port is connected to.
+	 * EVTCHNOP_status reports a port's state: closed, unbound (and for whom),
+	 * interdomain (and to which domain and port), virq, ipi. Only the
+	 * hypervisor knows when the other side has bound our unbound port, since
+	 * binding does not notify us; this is how we find out. :*/
+	long rc = hv_event_channel_op(EVTCHNOP_status, &st);
+	if (rc)
+		return rc;
+	if (remote)
+		*remote = st.remote_dom;
+	return st.status;
+}
+
+/* Close port and forget its handler. */
+void evtchn_close(int port)
+{
+	struct evtchn_port op = { .port = port };
+
+	/*T:853 Closing a port.
+	 * EVTCHNOP_close frees our end. If it was joined to another domain,
+	 * that domain's end goes back to unbound, waiting for us again, rather
+	 * than vanishing under it; it is the other side's to close. :*/
+	hv_event_channel_op(EVTCHNOP_close, &op);
+	ports[port].fn = 0;
+	ports[port].name = 0;
+	ports[port].count = 0;
+}
+
 /* Tell the other end of port that something changed. */
 void evtchn_notify(int port)
 {

@@ -99,5 +99,9 @@ static inline long hv_multicall(struct multicall_entry *list, unsigned n)
 {
 	return hypercall2(__HYPERVISOR_multicall, list, n);
 }
+static inline long hv_grant_table_op(int cmd, void *ops, unsigned n)
+{
+	return hypercall3(__HYPERVISOR_grant_table_op, cmd, ops, n);
+}
 
 #endif

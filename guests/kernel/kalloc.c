@@ -19,7 +19,7 @@ static uint32_t nfree;
 
 static const char *use_names[] = {
 	[FR_FREE] = "free", [FR_KERNEL] = "kernel", [FR_PT] = "page tables",
-	[FR_USER] = "user", [FR_GDT] = "gdt",
+	[FR_USER] = "user", [FR_GDT] = "gdt", [FR_GRANT] = "granted",
 };
 
 /* Put pfn back on the free list. */

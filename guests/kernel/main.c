@@ -2,7 +2,7 @@
  * Boot: from start_info to the first process. Each step makes the next one
  * possible, and the order is the lesson: a console to report on, events
  * and traps before anything can go wrong, then memory, then the ring
- * console, time, and processes.
+ * console, time, xenstore and grants, and processes.
  */
 #include "defs.h"
 
@@ -31,6 +31,8 @@ void main(struct start_info *start)
 	gdt_init();
 	hvc_init();
 	timer_init();
+	xenbus_init();
+	grant_init();
 	proc_init();
 	irq_enable();
 
@@ -39,5 +41,6 @@ void main(struct start_info *start)
 	       si->console_evtchn);
 	klog("hvc0 up; starting init");
 	userinit();
+	control_init();
 	idle();
 }

@@ -36,6 +36,7 @@ static const char *hcall_names[64] = {
 	[__HYPERVISOR_console_io] = "console_io", [__HYPERVISOR_iret] = "iret",
 	[__HYPERVISOR_vcpu_op] = "vcpu_op", [__HYPERVISOR_mmuext_op] = "mmuext_op",
 	[__HYPERVISOR_sched_op] = "sched_op", [__HYPERVISOR_event_channel_op] = "event_channel_op",
+	[__HYPERVISOR_grant_table_op] = "grant_table_op",
 };
 
 /* Are calls being queued rather than sent? */

@@ -66,6 +66,7 @@ static struct proc *allocproc(void)
 	p->tls = 0;
 	p->wake_at = 0;
 	p->chan = 0;
+	p->kfn = 0;
 	memset(&p->pd, 0, sizeof(p->pd));
 	return p;
 }
@@ -89,6 +90,28 @@ void userinit(void)
 	initproc = p;
 	p->context->eip = (uint32_t)initret;
 	strcpy(p->name, "init");
+	p->state = RUNNABLE;
+}
+
+/* A kernel thread's first code: finish the switch, unmask events, run its function. */
+static void kthreadret(void)
+{
+	finish_switch();
+	irq_enable();
+	cur->kfn();
+	panic("kernel thread %s returned", cur->name);
+}
+
+/* Start a kernel thread: a process with no address space of its own that runs fn in ring 1. */
+void kthread(const char *name, void (*fn)(void))
+{
+	struct proc *p = allocproc();
+
+	if (!p)
+		panic("no process slot for %s", name);
+	p->kfn = fn;
+	p->context->eip = (uint32_t)kthreadret;
+	strcpy(p->name, name);
 	p->state = RUNNABLE;
 }
 
@@ -142,6 +165,7 @@ void exit(int status)
 {
 	if (cur == initproc)
 		panic("init exited");
+	xs_exit(cur->pid);	/* its xenstore watches go before it does */
 	irq_disable();
 	for (struct proc *p = proc; p < &proc[NPROC]; p++) {
 		if (p->parent == cur) {
@@ -193,7 +217,7 @@ int kill(int pid)
 	int was = irq_save();
 
 	for (struct proc *p = &proc[1]; p < &proc[NPROC]; p++) {
-		if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+		if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE && !p->kfn) {
 			p->killed = 1;
 			if (p->state == SLEEPING)
 				p->state = RUNNABLE;
@@ -203,6 +227,42 @@ int kill(int pid)
 	}
 	irq_restore(was);
 	return -1;
+}
+
+static char anything;	/* the channel of wait_for() */
+
+/* Something a wait_for() caller may be waiting for has happened. Events masked. */
+void wakeup_waiters(void)
+{
+	wakeup(&anything);
+}
+
+/*
+ * Sleep until done(arg) holds (0), a whole line is typed on the console or
+ * we are killed (-XEN_EINTR), or ms milliseconds pass (-XEN_ETIMEDOUT; ms 0:
+ * no limit). Whoever may make done() true calls wakeup_waiters().
+ */
+int wait_for(int (*done)(void *), void *arg, uint32_t ms)
+{
+	int was = irq_save(), rc = 0;
+	uint64_t until = ms ? now_ns() + (uint64_t)ms * 1000000u : 0;
+
+	while (!done(arg)) {
+		if (cur->killed || console_line_ready()) {
+			rc = -XEN_EINTR;
+			break;
+		}
+		if (until && now_ns() >= until) {
+			rc = -XEN_ETIMEDOUT;
+			break;
+		}
+		cur->wake_at = until;
+		timer_rearm();
+		sleep(&anything);
+	}
+	cur->wake_at = 0;
+	irq_restore(was);
+	return rc;
 }
 
 /* Give up the vcpu to any other runnable process. */
@@ -351,7 +411,7 @@ void proc_dump(void)
 		if (p->state == UNUSED)
 			continue;
 		printf("  %3d %-6s %5d  %-8x %s%s\n", p->pid, states[p->state], p->pd.l3 ? vm_pages(&p->pd) : 0,
-		       p->pd.l3 ? p2m[p->pd.l3] : 0, p->name, p == cur ? " (this shell)" : "");
+		       p->pd.l3 ? p2m[p->pd.l3] : 0, p->name, p == cur ? " (this shell)" : p->kfn ? " (kernel thread)" : "");
 	}
 }
 

@@ -38,6 +38,7 @@ struct proc {
 	uint32_t tls;		/* base of its TLS segment (%gs) */
 	int killed;
 	int xstate;		/* exit status for wait() */
+	void (*kfn)(void);	/* a kernel thread runs this, in ring 1 only */
 	char name[16];
 };
 

@@ -11,7 +11,8 @@ PVOS_PROGS := init sh usertests echo
 PVOS_ULIB := user/start.S user/usys.S user/ulib.c
 PVOS_KSRCS := kernel/entry.S kernel/trapasm.S kernel/main.c kernel/console.c kernel/hvc.c \
 	kernel/evtchn.c kernel/trap.c kernel/time.c kernel/kalloc.c kernel/mmu.c kernel/vm.c \
-	kernel/gdt.c kernel/proc.c kernel/exec.c kernel/syscall.c kernel/string.c kernel/programs.S
+	kernel/gdt.c kernel/proc.c kernel/exec.c kernel/syscall.c kernel/string.c kernel/programs.S \
+	kernel/xenbus.c kernel/control.c kernel/grant.c kernel/peer.c kernel/sysxen.c
 
 PVOS_KOBJS := $(addprefix $(BUILD)/,$(addsuffix .o,$(basename $(PVOS_KSRCS))))
 PVOS_UOBJS := $(addprefix $(BUILD)/,$(addsuffix .o,$(basename $(PVOS_ULIB))))
@@ -29,7 +30,14 @@ $(BUILD)/kernel/programs.o: ASFLAGS += -Wa,-I$(BUILD)/user
 $(BUILD)/kernel/programs.o: $(PVOS_BINS)
 
 $(BUILD)/user/%.elf: $(BUILD)/user/%.o $(PVOS_UOBJS) user/user.ld
-	$(LD) -m elf_i386 -nostdlib -static --no-warn-rwx-segments -T user/user.ld -o $@ $(PVOS_UOBJS) $<
+	$(LD) -m elf_i386 -nostdlib -static --no-warn-rwx-segments -T user/user.ld -o $@ $(PVOS_UOBJS) $< $(PVOS_EXTRA)
+
+# Two programs have a second file: sh its commands for xenstore, grants and
+# ping; usertests its tests of them.
+$(BUILD)/user/sh.elf: $(BUILD)/user/xencmds.o
+$(BUILD)/user/sh.elf: PVOS_EXTRA := $(BUILD)/user/xencmds.o
+$(BUILD)/user/usertests.elf: $(BUILD)/user/xentests.o
+$(BUILD)/user/usertests.elf: PVOS_EXTRA := $(BUILD)/user/xentests.o
 
 $(BUILD)/user/%.bin: $(BUILD)/user/%.elf
 	objcopy -O binary $< $@
@@ -41,4 +49,4 @@ $(PVOS_ELF): $(PVOS_KOBJS) kernel/kernel.ld
 pvos: $(PVOS_ELF)
 all: $(PVOS_ELF)
 
--include $(PVOS_KOBJS:.o=.d) $(PVOS_UOBJS:.o=.d) $(PVOS_PROGS:%=$(BUILD)/user/%.d)
+-include $(PVOS_KOBJS:.o=.d) $(PVOS_UOBJS:.o=.d) $(PVOS_PROGS:%=$(BUILD)/user/%.d) $(BUILD)/user/xencmds.d $(BUILD)/user/xentests.d

@@ -64,3 +64,29 @@ char *strcat(char *d, const char *s)
 	strcpy(d + strlen(d), s);
 	return d;
 }
+
+/* The decimal number at the start of s. */
+int atoi(const char *s)
+{
+	int n = 0;
+
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + *s++ - '0';
+	return n;
+}
+
+/* Write v in decimal to buf, NUL-terminated; return the number of digits. */
+int utoa(uint32_t v, char *buf)
+{
+	char d[10];
+	int n = 0, k = 0;
+
+	do {
+		d[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[k++] = d[--n];
+	buf[k] = 0;
+	return k;
+}

@@ -18,13 +18,13 @@
  * entry: a timer or console event can interrupt a long system call. :*/
 
 /* Is [va, va+n) mapped user memory of the current process? */
-static int user_ok(uint32_t va, uint32_t n, int write)
+int user_ok(uint32_t va, uint32_t n, int write)
 {
 	return vm_user_ok(&cur->pd, va, n, write);
 }
 
 /* Copy a NUL-terminated user string into buf; -1 if unmapped or too long. */
-static int fetchstr(uint32_t va, char *buf, int max)
+int fetchstr(uint32_t va, char *buf, int max)
 {
 	for (int i = 0; i < max; i++) {
 		if (!user_ok(va + i, 1, 0))
@@ -98,6 +98,7 @@ static int sys_show(struct trapframe *tf)
 	case SHOW_EVTCHN: evtchn_dump(); return 0;
 	case SHOW_HCALLS: hcall_dump(); return 0;
 	case SHOW_PROGRAMS: exec_list(); return 0;
+	case SHOW_GRANTS: grant_dump(); return 0;
 	}
 	return -1;
 }
@@ -109,6 +110,10 @@ static int sys_kstat(struct trapframe *tf)
 	case KSTAT_HCALLS: return hcall_total();
 	case KSTAT_FREE: return kfree_count();
 	case KSTAT_TIMEVER: return time_version();
+	case KSTAT_DOMID: return xs_domid();
+	case KSTAT_XSPORT: return si->store_evtchn;
+	case KSTAT_XSREQS: return xs_requests;
+	case KSTAT_KWATCH: return kwatch_runs;
 	}
 	return -1;
 }
@@ -123,21 +128,12 @@ static int sys_lazy(struct trapframe *tf)
 	return was;
 }
 
-/* shutdown(poweroff or reboot): end the domain. */
+/* shutdown(poweroff or reboot): end the domain (control.c). */
 static int sys_shutdown(struct trapframe *tf)
 {
-	struct sched_shutdown r = { .reason = tf->ebx };
-
 	if (tf->ebx != SHUTDOWN_poweroff && tf->ebx != SHUTDOWN_reboot)
 		return -1;
-	klog(tf->ebx == SHUTDOWN_reboot ? "reboot requested" : "poweroff requested");
-	/*T:610 Shutting the domain down.
-	 * SCHEDOP_shutdown with a reason ends the domain: every vcpu stops and
-	 * the toolstack is told why (poweroff, reboot, crash...). It does not
-	 * return. A guest under Xen is expected to do this itself when asked
-	 * through xenstore's control/shutdown; here the shell asks directly. :*/
-	hv_sched_op(SCHEDOP_shutdown, &r);
-	return -1;
+	domain_shutdown(tf->ebx);
 }
 
 /* Dispatch the system call in tf->eax; the result goes back in tf->eax. */
@@ -162,6 +158,7 @@ void syscall(struct trapframe *tf)
 	case SYS_lazy: r = sys_lazy(tf); break;
 	case SYS_shutdown: r = sys_shutdown(tf); break;
 	case SYS_settls: cur->tls = tf->ebx; gdt_set_tls(cur->tls); r = 0; break;
+	case SYS_xsread ... SYS_ping: r = sysxen(tf); break;
 	default:
 		printf("pid %d: unknown system call %d\n", cur->pid, tf->eax);
 		break;

@@ -79,6 +79,94 @@ struct sched_poll {
 };
 SIZE_IS(struct sched_poll, 16);
 
+/* event_channel_op: interdomain channels. */
+struct evtchn_alloc_unbound {
+	uint16_t dom;		/* DOMID_SELF */
+	uint16_t remote_dom;	/* who may bind the other end */
+	uint32_t port;		/* out */
+};
+SIZE_IS(struct evtchn_alloc_unbound, 8);
+struct evtchn_bind_interdomain {
+	uint16_t remote_dom;
+	uint16_t pad;
+	uint32_t remote_port;
+	uint32_t local_port;	/* out */
+};
+SIZE_IS(struct evtchn_bind_interdomain, 12);
+struct evtchn_status {
+	uint16_t dom;
+	uint16_t pad;
+	uint32_t port;
+	uint32_t status;	/* out: EVTCHNSTAT_* */
+	uint32_t vcpu;		/* out */
+	uint16_t remote_dom;	/* out: unbound.dom or interdomain.dom */
+	uint16_t pad2;
+	uint32_t remote_port;	/* out: interdomain.port */
+};
+SIZE_IS(struct evtchn_status, 24);
+
+/* grant_table_op, version 1. */
+struct grant_entry_v1 {
+	uint16_t flags;		/* GTF_*: written last by the granter; Xen sets reading/writing */
+	uint16_t domid;		/* who may use it */
+	uint32_t frame;		/* the mfn granted */
+};
+SIZE_IS(struct grant_entry_v1, 8);
+#define GNTTAB_NR_RESERVED	8	/* entries 0-7 belong to the toolstack */
+struct gnttab_setup_table {
+	uint16_t dom;
+	uint16_t pad;
+	uint32_t nr_frames;
+	int16_t status;		/* out: GNTST_* */
+	uint16_t pad2;
+	uint32_t frame_list;	/* pointer to uint32_t[nr_frames], filled with mfns */
+};
+SIZE_IS(struct gnttab_setup_table, 16);
+struct gnttab_map_grant_ref {
+	uint64_t host_addr;	/* where to map it (a linear address here) */
+	uint32_t flags;		/* GNTMAP_* */
+	uint32_t ref;
+	uint16_t dom;		/* the granting domain */
+	int16_t status;		/* out */
+	uint32_t handle;	/* out: names the mapping for unmap */
+	uint64_t dev_bus_addr;	/* out */
+};
+SIZE_IS(struct gnttab_map_grant_ref, 32);
+struct gnttab_unmap_grant_ref {
+	uint64_t host_addr;
+	uint64_t dev_bus_addr;
+	uint32_t handle;
+	int16_t status;		/* out */
+	uint16_t pad;
+};
+SIZE_IS(struct gnttab_unmap_grant_ref, 24);
+
+/* The xenstore ring page (start_info.store_mfn) and the messages on it. */
+#define XENSTORE_RING_SIZE	1024
+#define XENSTORE_PAYLOAD_MAX	4096
+struct xenstore_domain_interface {
+	char req[XENSTORE_RING_SIZE];	/* guest -> xenstored */
+	char rsp[XENSTORE_RING_SIZE];	/* xenstored -> guest: replies and watch events */
+	uint32_t req_cons, req_prod;
+	uint32_t rsp_cons, rsp_prod;
+	uint32_t server_features;
+	uint32_t connection;
+	uint32_t error;
+	uint32_t evtchn_port;
+};
+SIZE_IS(struct xenstore_domain_interface, 2080);
+struct xsd_sockmsg {
+	uint32_t type;		/* XS_* */
+	uint32_t req_id;	/* echoed in the reply */
+	uint32_t tx_id;		/* transaction, 0 for none */
+	uint32_t len;		/* payload bytes that follow */
+};
+SIZE_IS(struct xsd_sockmsg, 16);
+enum {
+	XS_DIRECTORY = 1, XS_READ = 2, XS_WATCH = 4, XS_UNWATCH = 5, XS_WRITE = 11, XS_MKDIR = 12,
+	XS_RM = 13, XS_SET_PERMS = 14, XS_WATCH_EVENT = 15, XS_ERROR = 16,
+};
+
 /* vcpu_op commands. */
 #define VCPUOP_stop_periodic_timer	7
 

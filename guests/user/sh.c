@@ -12,6 +12,15 @@ struct cmd {
 };
 static const struct cmd cmds[];
 
+/* xencmds.c */
+void xs_cmd(int argc, char **argv);
+void share_cmd(int argc, char **argv);
+void unshare_cmd(int argc, char **argv);
+void map_cmd(int argc, char **argv);
+void unmap_cmd(int argc, char **argv);
+void grants_cmd(int argc, char **argv);
+void ping_cmd(int argc, char **argv);
+
 static int printf_width(const char *a, const char *b)
 {
 	return strlen(a) + 1 + strlen(b);
@@ -22,7 +31,7 @@ static void help(int argc, char **argv)
 	for (const struct cmd *c = cmds; c->name; c++) {
 		int n = printf_width(c->name, c->args);
 		printf("  %s %s", c->name, c->args);
-		while (n++ < 16)
+		while (n++ < 31)
 			printf(" ");
 		printf("%s\n", c->help);
 	}
@@ -159,6 +168,13 @@ static const struct cmd cmds[] = {
 	{ "sleep", "ms", "sleep on a single-shot timer", sleepcmd },
 	{ "uptime", "", "system time", uptimecmd },
 	{ "date", "", "wall-clock time", datecmd },
+	{ "xs", "ls|read|write|rm|watch path", "xenstore through the kernel's xenbus client", xs_cmd },
+	{ "share", "domid [text]", "grant a page to a domain; show what it reads now", share_cmd },
+	{ "unshare", "domid", "end that grant", unshare_cmd },
+	{ "map", "domid [text]", "map the page a domain shared with us; read and write it", map_cmd },
+	{ "unmap", "domid", "unmap it", unmap_cmd },
+	{ "grants", "", "grant entries in use, and our mappings of others' grants", grants_cmd },
+	{ "ping", "domid [n]", "round trips over interdomain event channels", ping_cmd },
 	{ "poweroff", "", "shut the domain down", poweroff },
 	{ "reboot", "", "ask the toolstack for a reboot", reboot },
 	{ 0, 0, 0, 0 },

@@ -146,3 +146,30 @@ void printf(const char *fmt, ...)
 		write(1, out, used);
 	used = 0;
 }
+
+/* The name of a negative Xen errno a system call returned. */
+const char *errstr(int rc)
+{
+	static const struct { int e; const char *name; } names[] = {
+		{ 1, "EPERM" }, { 2, "ENOENT" }, { 4, "EINTR (Enter pressed)" }, { 5, "EIO" }, { 7, "E2BIG" },
+		{ 11, "EAGAIN" }, { 12, "ENOMEM" }, { 13, "EACCES" }, { 14, "EFAULT" }, { 16, "EBUSY" },
+		{ 17, "EEXIST" }, { 21, "EISDIR" }, { 22, "EINVAL" }, { 28, "ENOSPC" }, { 30, "EROFS" },
+		{ 38, "ENOSYS" }, { 39, "ENOTEMPTY" }, { 106, "EISCONN" }, { 107, "ENOTCONN" },
+		{ 110, "ETIMEDOUT" },
+	};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == -rc)
+			return names[i].name;
+	return "error";
+}
+
+/* The name of a grant-table status (GNTST_*). */
+const char *gntst(int status)
+{
+	static const char *const names[] = {
+		"okay", "general_error", "bad_domain", "bad_gntref", "bad_handle", "bad_virt_addr",
+		"bad_dev_addr", "no_device_space", "permission_denied", "bad_page", "bad_copy_arg",
+		"address_too_big", "eagain", "no_space",
+	};
+	return status <= 0 && status > -14 ? names[-status] : "?";
+}

@@ -22,6 +22,19 @@ int kstat(int what);
 int lazy(int on);
 int shutdown(int reason);
 int settls(void *base);
+int xsread(const char *path, char *buf, int n);
+int xswrite(const char *path, const char *value);
+int xsls(const char *path, char *buf, int n);
+int xsrm(const char *path);
+int xswatch(const char *path);
+int xswait(int id, char *path, int n);
+int xsunwatch(int id);
+int share(int domid, const char *text, struct grantinfo *gi);
+int unshare(int domid);
+int map(int domid, const char *text, struct grantinfo *gi);
+int unmap(int domid, struct grantinfo *gi);
+int pinglink(int domid, struct pinginfo *pi, int wait);
+int ping(int domid);
 
 /* ulib.c */
 int strlen(const char *s);
@@ -31,6 +44,8 @@ void *memset(void *d, int c, uint32_t n);
 void *memcpy(void *d, const void *s, uint32_t n);
 int atoi(const char *s);
 char *gets(char *buf, int max);
+const char *errstr(int rc);
+const char *gntst(int status);
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

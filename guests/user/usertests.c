@@ -2,13 +2,14 @@
  * usertests: check what pvos offers processes, one test per mechanism.
  * Each test prints "OK name" or "FAILED name: why"; the last line is
  * "usertests: N passed, M failed". src/machine/pvos.test.ts reads them.
+ * The tests of xenstore, grants and event channels are in xentests.c.
  */
 #include "user.h"
 
 static int failed;
 
 /* Mark the current test failed, saying why. */
-static void fail(const char *why)
+void fail(const char *why)
 {
 	printf("  %s\n", why);
 	failed = 1;
@@ -244,6 +245,16 @@ static void t_lazy_mmu(void)
 		fail("batching did not reduce hypercalls");
 }
 
+/* xentests.c */
+void t_xs_read(void);
+void t_xs_write(void);
+void t_xs_directory(void);
+void t_xs_wrap(void);
+void t_xs_watch(void);
+void t_shutdown_watch(void);
+void t_grant_self(void);
+void t_evtchn_loop(void);
+
 static const struct {
 	void (*fn)(void);
 	const char *name;
@@ -260,6 +271,14 @@ static const struct {
 	{ t_date, "date" },
 	{ t_tls, "tls" },
 	{ t_lazy_mmu, "lazy_mmu" },
+	{ t_xs_read, "xs_read" },
+	{ t_xs_write, "xs_write" },
+	{ t_xs_directory, "xs_directory" },
+	{ t_xs_wrap, "xs_wrap" },
+	{ t_xs_watch, "xs_watch" },
+	{ t_shutdown_watch, "shutdown_watch" },
+	{ t_grant_self, "grant_self" },
+	{ t_evtchn_loop, "evtchn_loop" },
 };
 
 int main(int argc, char **argv)

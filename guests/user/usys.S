@@ -34,5 +34,18 @@
 	syscall lazy, SYS_lazy
 	syscall shutdown, SYS_shutdown
 	syscall settls, SYS_settls
+	syscall xsread, SYS_xsread
+	syscall xswrite, SYS_xswrite
+	syscall xsls, SYS_xsls
+	syscall xsrm, SYS_xsrm
+	syscall xswatch, SYS_xswatch
+	syscall xswait, SYS_xswait
+	syscall xsunwatch, SYS_xsunwatch
+	syscall share, SYS_share
+	syscall unshare, SYS_unshare
+	syscall map, SYS_map
+	syscall unmap, SYS_unmap
+	syscall pinglink, SYS_pinglink
+	syscall ping, SYS_ping
 
 	.section .note.GNU-stack, "", @progbits

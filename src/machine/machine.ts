@@ -4,6 +4,7 @@
 // services here, with domid 0, that own the backends (DESIGN.md).
 import { MachineMemory } from '../mem/memory';
 import { Hypervisor, type RunOutcome } from '../hv/hypervisor';
+import { NS_PER_INSN } from '../hv/time';
 import type { Domain } from '../hv/domain';
 import { SharedInfoView } from '../hv/evtchn/memory';
 import { ConsoleBackend } from '../dom0/console/backend';
@@ -120,11 +121,15 @@ export class Machine {
       // depend on how the host slices its calls to run().
       const now = this.executed;
       const boundary = (Math.floor(now / SERVICE_INTERVAL) + 1) * SERVICE_INTERVAL;
-      // The toolstack's shutdown timeout is a dom0 timer: idle skips stop at it
-      // (hv.run sees it as the time limit), so it fires at its own virtual time
-      // whatever the host's slicing.
+      // The toolstack's shutdown timeout is a dom0 timer. While one is pending,
+      // hv.run may not skip idle time itself (it would jump straight to the
+      // deadline): what dom0 has for the guests first, such as the watch event of
+      // that very control/shutdown request, must reach them, and only a machine
+      // that is still idle after a service point skips, to the next timer of a
+      // guest or of dom0. It fires at its own virtual time whatever the host's slicing.
       const limit = this.hv.timeLimit;
-      this.hv.timeLimit = Math.min(limit, this.toolstack.nextDeadline);
+      const dom0Timer = this.toolstack.nextDeadline < limit;
+      if (dom0Timer) this.hv.timeLimit = this.hv.time.now;
       let outcome: RunOutcome;
       try {
         outcome = this.hv.run(Math.min(left, boundary - now));
@@ -138,14 +143,20 @@ export class Machine {
         // Everyone waits: the backends may have work that wakes a guest.
         this.service();
         if (!this.hv.runnable) {
-          // Every vcpu waits and the toolstack's deadline comes first: skip to it.
-          const t = this.toolstack.nextDeadline;
-          if ((outcome === 'idle' || outcome === 'waiting') && t !== Infinity && t <= this.hv.timeLimit) {
-            if (t > this.hv.time.now) this.hv.time.skipTo(t);
-            this.service();
-            continue;
+          if (!dom0Timer || (outcome !== 'idle' && outcome !== 'waiting')) return outcome;
+          // Skip as hv.run would have, stopping at the dom0 timer too; skipped
+          // time uses the budget as it does there.
+          const t = Math.min(this.hv.nextDeadline(), this.toolstack.nextDeadline);
+          if (t === Infinity || t > limit) {
+            if (limit !== Infinity) this.hv.time.skipTo(limit);
+            return t === Infinity ? 'idle' : 'waiting';
           }
-          return outcome;
+          if (t > this.hv.time.now) {
+            left -= Math.max(1, Math.ceil((t - this.hv.time.now) / NS_PER_INSN));
+            this.hv.time.skipTo(t);
+          }
+          this.service();
+          continue;
         }
       } else if (did === 0) {
         return 'budget';
