@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { bootPvos, command } from './support/pvos';
 
 // The page-types panel over the teaching guest: starting a process (`spin`) adds
 // its page-table frames, its L3 pinned, to the map and the legend; the frame the
@@ -6,43 +7,6 @@ import { expect, test, type Page } from '@playwright/test';
 // the kernel's direct map; killing the process takes them away again.
 
 test.use({ viewport: { width: 1920, height: 1200 } });
-
-/** The shell's prompt at the end of the console (xterm pads rows with non-breaking spaces). */
-const PROMPT_AT_END = /\n\$[\s\u00a0]*$/;
-
-/** The pvos console's text. */
-function hvc0(page: Page) {
-  return page.getByTestId('guest-console').locator('.xterm-rows');
-}
-
-async function bootPvos(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect(hvc0(page)).toContainText(/\S/, { timeout: 20_000 });
-  // pvos is the default guest; an older build booted the demo guest first.
-  if (!(await hvc0(page).innerText()).includes('pvos')) {
-    await page.evaluate(() => window.pvplay!.boot('guests/pvos.elf', 'pvos'));
-  }
-  await expect(hvc0(page)).toContainText('pvos shell on hvc0', { timeout: 20_000 });
-  await expect.poll(() => hvc0(page).innerText()).toMatch(PROMPT_AT_END);
-}
-
-/** Type a shell command and return what it printed before the next prompt. */
-async function command(page: Page, line: string): Promise<string> {
-  const echo = `$ ${line}\n`;
-  const seen = (text: string) => text.split(echo).length - 1;
-  const before = seen(await hvc0(page).innerText());
-  await page.getByTestId('guest-console').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-  const after = (text: string) => text.slice(text.lastIndexOf(echo) + echo.length);
-  await expect
-    .poll(async () => {
-      const text = (await hvc0(page).innerText()).replace(/\u00a0/g, ' ');
-      return seen(text) > before && PROMPT_AT_END.test('\n' + after(text));
-    })
-    .toBe(true);
-  return after((await hvc0(page).innerText()).replace(/\u00a0/g, ' '));
-}
 
 /** L3 mfns `ps` lists, by pid. */
 async function psL3s(page: Page): Promise<Map<number, number>> {
