@@ -41,7 +41,9 @@ export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
   const scheme = useColorScheme();
   const pal = useMemo(() => palette(scheme), [scheme]);
   const [byOwner, setByOwner] = useState(false);
-  const [owner, setOwner] = useState<number | null>(null);
+  const [pickedOwner, setOwner] = useState<number | null>(null);
+  // A destroyed domain's filter falls back to everyone.
+  const owner = pickedOwner === null || pickedOwner === OWNER_XEN || pickedOwner === FRAME_FREE || domains[pickedOwner] ? pickedOwner : null;
   const opts = useMemo(() => ({ byOwner, owner }), [byOwner, owner]);
   const [selected, setSelected] = useState<number | null>(null);
   const [cell, setCell] = useState<number | null>(null);
