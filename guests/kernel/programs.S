@@ -24,6 +24,7 @@ programs:
 	program sh
 	program usertests
 	program echo
+	program true
 	.section .rodata.progtab, "a"
 	.long 0, 0, 0
 

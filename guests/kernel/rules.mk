@@ -7,7 +7,7 @@
 # -mgeneral-regs-only: the virtual CPU has no FPU, MMX or SSE, so gcc must
 # never use them, not even to copy a structure.
 
-PVOS_PROGS := init sh usertests echo
+PVOS_PROGS := init sh usertests echo true
 PVOS_ULIB := user/start.S user/usys.S user/ulib.c
 PVOS_KSRCS := kernel/entry.S kernel/trapasm.S kernel/main.c kernel/console.c kernel/hvc.c \
 	kernel/evtchn.c kernel/trap.c kernel/time.c kernel/kalloc.c kernel/mmu.c kernel/vm.c \

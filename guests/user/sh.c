@@ -74,6 +74,7 @@ static void lazycmd(int argc, char **argv)
 
 static void forkcmd(int argc, char **argv)
 {
+	static char *targv[] = { "true", 0 };
 	int before = kstat(KSTAT_HCALLS), status;
 	int pid = fork();
 
@@ -81,8 +82,18 @@ static void forkcmd(int argc, char **argv)
 		exit(7);
 	wait(&status);
 	int cost = kstat(KSTAT_HCALLS) - before;
+	const char *mode = lazy(-1) ? "on" : "off";
 	printf("fork: child %d exited with %d; fork+exit+wait took %d hypercalls (lazy mmu %s)\n", pid,
-	       status, cost, lazy(-1) ? "on" : "off");
+	       status, cost, mode);
+	/* The same with a new program in the child: exec frees the copied pages and maps fresh ones. */
+	before = kstat(KSTAT_HCALLS);
+	if ((pid = fork()) == 0) {
+		exec("true", targv);
+		exit(127);
+	}
+	wait(&status);
+	cost = kstat(KSTAT_HCALLS) - before;
+	printf("fork: fork+exec true+exit+wait took %d hypercalls (lazy mmu %s)\n", cost, mode);
 }
 
 /* Start a spinning process that init, not the shell, will collect. */

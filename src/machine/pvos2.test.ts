@@ -3,12 +3,14 @@
 // event channel each way, events both ways), then destroying both leaves no
 // frame, port, grant or xenstore node behind, whether the guests cleaned up
 // (xl shutdown: the kernel unmaps and ends its grants) or not (destroyed while
-// one still maps the other's page). Built from source as in pvos.test.ts.
+// one still maps the other's page). Built from source as in pvos.test.ts, into a
+// directory of its own, so the two files' builds cannot trip over each other.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVTCHNSTAT, SHUTDOWN } from '../abi/xen';
 import { xenstoredClient } from '../dom0/toolstack/xsclient';
 import { XlShell } from '../dom0/xl/shell';
@@ -89,9 +91,11 @@ class Pair {
 }
 
 describe('two pvos domains', () => {
+  const build = mkdtempSync(join(tmpdir(), 'pvplay-pvos2-'));
+  afterAll(() => rmSync(build, { recursive: true, force: true }));
   beforeAll(() => {
-    execFileSync('make', ['-C', GUESTS, 'pvos'], { stdio: 'pipe' });
-    kernel = readFileSync(join(GUESTS, 'build/kernel/pvos.elf'));
+    execFileSync('make', ['-s', '-C', GUESTS, `BUILD=${build}`, `${build}/kernel/pvos.elf`], { stdio: 'pipe' });
+    kernel = readFileSync(join(build, 'kernel/pvos.elf'));
   }, 120_000);
 
   it('share and map: one grants a page, the other maps it, and each sees the other\'s writes', () => {
