@@ -67,6 +67,7 @@ export function CpuPanel({ api }: { api?: VisibilityApi }) {
   const views = useSharedViews();
   const visible = usePanelVisible(api);
   const phase = useMachine((s) => s.phase);
+  const pauseAt = useMachine((s) => s.pause?.instructions ?? -1);
   const domains = useMachine((s) => s.domains);
   const selection = useVcpuSelection();
   const chosen = selection.chosen;
@@ -97,7 +98,8 @@ export function CpuPanel({ api }: { api?: VisibilityApi }) {
       const p = pagingOf(regs);
       const cs = segmentCache(regs, SEG_CS);
       const eip = regs[R.EIP] >>> 0;
-      const key = `${chosen.slot}:${eip}:${p.cr3}:${cs.base}:${syntax}`;
+      // A new pause reads the code afresh, so what a paused panel shows is exact.
+      const key = `${chosen.slot}:${eip}:${p.cr3}:${cs.base}:${syntax}:${pauseAt}`;
       // While paused nothing moves: the same place is the same code.
       if (!running && cache.current?.key === key) return cache.current;
       const w = readCodeWindow(views.ram, p, cs.base, eip, BACK_BYTES, AHEAD_BYTES);

@@ -56,7 +56,7 @@ export function FrameDetails({ views, mfn, domains, grantMaps, overlayClass, onS
   const roles = frameRoles(mfn, domains, grantMaps);
   return (
     <div className="pt-details" data-testid="pt-details" data-mfn={mfn}>
-      <h3>
+      <h3 aria-live="polite">
         Frame {hexMfn(mfn)} <span className="pt-muted">({mfn})</span>
       </h3>
       <dl className="pt-facts">

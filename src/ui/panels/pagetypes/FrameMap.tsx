@@ -140,10 +140,9 @@ export function FrameMap({ views, overlay, pal, opts, cell, selected, onSelect, 
           className="pt-map"
           style={{ width: geo.width / dpr, height: geo.height / dpr }}
           tabIndex={0}
-          role="grid"
-          aria-label={`Map of ${frames} machine frames; arrow keys move the selection`}
-          aria-rowcount={Math.ceil(frames / geo.cols)}
-          aria-colcount={geo.cols}
+          role="application"
+          aria-roledescription="frame map"
+          aria-label={`Map of ${frames} machine frames, ${geo.cols} to a row; arrow keys, Page Up and Down, Home and End move the selection`}
           data-testid="pt-map"
           data-frames={frames}
           data-cols={geo.cols}
