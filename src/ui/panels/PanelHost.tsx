@@ -13,9 +13,9 @@ export function PanelHost(props: IDockviewPanelProps) {
     case 'console':
       return <ConsolePanel />;
     case 'page-types':
-      return <PageTypesPanel api={props.api} />;
+      return <PageTypesPanel />;
     case 'cpu':
-      return <CpuPanel api={props.api} />;
+      return <CpuPanel />;
     default:
       return <PlaceholderPanel {...props} />;
   }

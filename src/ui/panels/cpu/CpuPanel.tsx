@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { pagingOf } from '../../../shared/guestPaging';
 import { R, SEG_CS } from '../../../shared/layout';
 import { useLiveValue } from '../../lib/useFrameLoop';
-import { usePanelVisible, type VisibilityApi } from '../../lib/usePanelVisible';
+import { usePanelVisible } from '../../lib/usePanelVisible';
 import { useSharedViews, type SharedViews } from '../../lib/sharedViews';
 import { machineStore, useMachine } from '../../store/machineStore';
 import { Disassembler, readCodeWindow, type DisasmLine } from './disasm';
@@ -63,9 +63,9 @@ function usePauseHistory(views: SharedViews | null): PauseHistory {
   return history;
 }
 
-export function CpuPanel({ api }: { api?: VisibilityApi }) {
+export function CpuPanel() {
   const views = useSharedViews();
-  const visible = usePanelVisible(api);
+  const [root, visible] = usePanelVisible();
   const phase = useMachine((s) => s.phase);
   const pauseAt = useMachine((s) => s.pause?.instructions ?? -1);
   const domains = useMachine((s) => s.domains);
@@ -113,7 +113,7 @@ export function CpuPanel({ api }: { api?: VisibilityApi }) {
   const note = error ? `The disassembler could not be loaded: ${error}` : disassembler ? null : 'Loading the disassembler…';
 
   return (
-    <section className="cpu-panel" data-panel="cpu" data-phase={phase}>
+    <section className="cpu-panel" data-panel="cpu" data-phase={phase} ref={root}>
       <header className="chrome-header">
         <h2>CPU</h2>
         <VcpuPicker selection={selection} />

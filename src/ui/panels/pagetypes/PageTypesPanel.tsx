@@ -5,7 +5,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { OWNER_XEN, frameClass, frameRecord } from '../../../shared/frames';
 import { FRAME_FREE } from '../../../shared/layout';
 import { useThrottledTick } from '../../lib/useFrameLoop';
-import { usePanelVisible, type VisibilityApi } from '../../lib/usePanelVisible';
+import { usePanelVisible } from '../../lib/usePanelVisible';
 import { useSharedViews } from '../../lib/sharedViews';
 import { useMachine } from '../../store/machineStore';
 import { useColorScheme } from '../../theme/useColorScheme';
@@ -32,9 +32,9 @@ function parseMfn(text: string, frames: number): number | null {
   return n < frames ? n : null;
 }
 
-export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
+export function PageTypesPanel() {
   const views = useSharedViews();
-  const visible = usePanelVisible(api);
+  const [root, visible] = usePanelVisible();
   const phase = useMachine((s) => s.phase);
   const domains = useMachine((s) => s.domains);
   const grantMaps = useMachine((s) => s.grantMaps);
@@ -72,7 +72,7 @@ export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
 
   if (!views) {
     return (
-      <section className="pt-panel" data-panel="page-types">
+      <section className="pt-panel" data-panel="page-types" ref={root}>
         <p className="chrome-empty">The machine is not ready yet.</p>
       </section>
     );
@@ -81,7 +81,7 @@ export function PageTypesPanel({ api }: { api?: VisibilityApi }) {
   const zoom = (dir: 1 | -1) => setCell(zoomStep(cell ?? fitted, dir));
 
   return (
-    <section className="pt-panel" data-panel="page-types" data-phase={phase}>
+    <section className="pt-panel" data-panel="page-types" data-phase={phase} ref={root}>
       <header className="chrome-header">
         <h2>Page types</h2>
         <span className="chrome-state">{frames.toLocaleString('en-US')} frames{phase === 'running' ? ' · live' : ''}</span>
