@@ -13,7 +13,7 @@ import { Disassembler, readCodeWindow, type DisasmLine } from './disasm';
 import { DisasmView } from './DisasmView';
 import { useIced } from './icedLoader';
 import { PauseHistory } from './pauseHistory';
-import { REG_COUNT, changedFields, readRegisters, segmentCache } from './registers';
+import { REG_COUNT, changedFields, readRegisters, retiredOf, segmentCache } from './registers';
 import { RegisterView } from './RegisterView';
 import { VcpuPicker, useVcpuSelection } from '../../lib/VcpuPicker';
 import '../../lib/chrome.css';
@@ -28,6 +28,7 @@ interface RegState {
   slot: number;
   snap: Int32Array;
   changed: boolean[];
+  retired: number;
 }
 
 interface Listing {
@@ -37,7 +38,7 @@ interface Listing {
 }
 
 const sameRegs = (a: RegState | null, b: RegState | null) =>
-  a === b || (!!a && !!b && a.slot === b.slot && a.snap.every((x, i) => x === b.snap[i]) && a.changed.every((x, i) => x === b.changed[i]));
+  a === b || (!!a && !!b && a.slot === b.slot && a.retired === b.retired && a.snap.every((x, i) => x === b.snap[i]) && a.changed.every((x, i) => x === b.changed[i]));
 
 /** Record every vcpu's registers whenever the machine pauses. */
 function usePauseHistory(views: SharedViews | null): PauseHistory {
@@ -86,9 +87,10 @@ export function CpuPanel() {
       if (!regs || !chosen) return null;
       const snap = new Int32Array(REG_COUNT);
       readRegisters(regs, snap);
-      return { slot: chosen.slot, snap, changed: changedFields(history.baseline(chosen.slot, phase === 'paused'), snap) };
+      const changed = changedFields(history.baseline(chosen.slot, phase === 'paused'), snap);
+      return { slot: chosen.slot, snap, changed, retired: retiredOf(regs) };
     },
-    sameRegs, live, running ? 100 : 0, null,
+    sameRegs, live, running ? 100 : 50, null,
   );
 
   const cache = useRef<Listing | null>(null);
@@ -106,7 +108,7 @@ export function CpuPanel() {
       cache.current = { key, lines: disassembler.around(w, BEFORE, AFTER), cutShort: w.cutShort };
       return cache.current;
     },
-    (a, b) => a === b, live && disassembler !== null, running ? 250 : 0, null,
+    (a, b) => a === b, live && disassembler !== null, running ? 250 : 50, null,
   );
 
   const vcpuState = chosen ? (domains[chosen.domid]?.vcpus.find((v) => v.id === chosen.vcpu)?.state ?? '?') : '';
@@ -132,7 +134,7 @@ export function CpuPanel() {
         <p className="chrome-empty">{!views ? 'The machine is not ready yet.' : 'No vcpu to show: no domain is running.'}</p>
       ) : (
         <div className="cpu-body">
-          <RegisterView regs={regs} snap={regState.snap} changed={regState.changed} vcpuState={vcpuState} />
+          <RegisterView regs={regs} snap={regState.snap} changed={regState.changed} retired={regState.retired} vcpuState={vcpuState} />
           <DisasmView lines={listing?.lines ?? null} note={note} cutShort={listing?.cutShort ?? false} />
         </div>
       )}

@@ -11,6 +11,8 @@ interface Props {
   regs: Int32Array;
   snap: Int32Array;
   changed: boolean[];
+  /** Instructions the vcpu has retired. */
+  retired: number;
   vcpuState: string;
 }
 
@@ -24,7 +26,7 @@ function Reg({ name, value, changed, note, wide }: { name: RegName | string; val
   );
 }
 
-export function RegisterView({ regs, snap, changed, vcpuState }: Props) {
+export function RegisterView({ regs, snap, changed, retired, vcpuState }: Props) {
   const ch = (n: RegName) => changed[REG_INDEX[n]];
   const v = (n: RegName) => snap[REG_INDEX[n]];
   const eflags = v('eflags');
@@ -68,6 +70,8 @@ export function RegisterView({ regs, snap, changed, vcpuState }: Props) {
         {modeText(regs)}
         {' · vcpu '}
         {vcpuState}
+        {' · '}
+        <span data-testid="cpu-instructions" data-count={retired}>{retired.toLocaleString('en-US')} instructions</span>
       </p>
     </div>
   );

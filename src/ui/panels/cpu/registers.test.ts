@@ -4,7 +4,7 @@ import { R, SEG_ATTR, SEG_CS, SEG_DS, SEG_SEL } from '../../../shared/layout';
 import { hex32 } from '../../lib/hex';
 import {
   REG_COUNT, REG_INDEX, changedFields, crBits, describeSelector, eflagsBits, eflagsIopl, eflagsOfRegs, modeText,
-  readRegisters, ringText,
+  readRegisters, retiredOf, ringText,
 } from './registers';
 
 function regFile(): Int32Array {
@@ -61,6 +61,8 @@ describe('register snapshot', () => {
     next[REG_INDEX.eax] = 7;
     expect(changedFields(s, next).map((c, i) => (c ? i : -1)).filter((i) => i >= 0)).toEqual([REG_INDEX.eax]);
     expect(changedFields(null, next).some((c) => c)).toBe(false);
+    new Float64Array(r.buffer, R.ICOUNT_F64 * 4, 1)[0] = 2 ** 40 + 3;
+    expect(retiredOf(r)).toBe(2 ** 40 + 3);
   });
 });
 

@@ -19,6 +19,11 @@ export function eflagsOfRegs(r: Int32Array): number {
   return eflagsOf(r[R.EFLAGS], r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R]);
 }
 
+/** Instructions the vcpu has retired: a float64 over two slots of its register file. */
+export function retiredOf(r: Int32Array): number {
+  return new Float64Array(r.buffer, r.byteOffset + R.ICOUNT_F64 * 4, 1)[0];
+}
+
 /** Fill `out` (REG_COUNT slots) with the fields of register file `r`. */
 export function readRegisters(r: Int32Array, out: Int32Array): void {
   for (let i = 0; i < 8; i++) out[i] = r[i];
