@@ -84,6 +84,8 @@ test('a process’s page-table frames appear, its L3 pinned, and go when it exit
   await map.scrollIntoViewIfNeeded();
   await map.click({ position: box });
   await expect(details).toHaveAttribute('data-mfn', String(l3));
+  await map.hover({ position: box });
+  await expect(panel.getByRole('tooltip')).toHaveText(`0x${l3.toString(16)} · L3 · pinned · pvos (d1)`);
 
   // The page-table tree from CR3 starts at a pinned L3.
   await expect(page.getByTestId('pt-tree-root')).toHaveAttribute('data-pinned', 'true');
@@ -118,6 +120,15 @@ test('the page-table tree opens level by level, each table typed and the L3 pinn
   await expect(pages.first()).toContainText(/R[OW] [US]/);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('pt-details')).toBeVisible();
-  await page.locator('[data-panel="page-types"]').screenshot({ path: testInfo.outputPath('page-tables.png') });
+  const panel = page.locator('[data-panel="page-types"]');
+  await panel.screenshot({ path: testInfo.outputPath('page-tables.png') });
   await testInfo.attach('page-table tree', { path: testInfo.outputPath('page-tables.png'), contentType: 'image/png' });
+  // The other theme: the map is repainted in its colours.
+  const scheme = await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  const swatch = () => page.locator('[data-panel="page-types"] [data-class="l3"] .pt-swatch').evaluate((el) => getComputedStyle(el).backgroundColor);
+  const before = await swatch();
+  await page.emulateMedia({ colorScheme: scheme === 'dark' ? 'light' : 'dark' });
+  await expect.poll(swatch).not.toBe(before);
+  await panel.screenshot({ path: testInfo.outputPath('page-tables-other-theme.png') });
+  await testInfo.attach('page-table tree, other theme', { path: testInfo.outputPath('page-tables-other-theme.png'), contentType: 'image/png' });
 });
