@@ -1,7 +1,5 @@
 import type { IDockviewPanelProps } from 'dockview-react';
-import { ConsolePanel } from './console/ConsolePanel';
-import { CpuPanel } from './cpu/CpuPanel';
-import { PageTypesPanel } from './pagetypes/PageTypesPanel';
+import { panelInfo } from './registry';
 import { PlaceholderPanel } from './PlaceholderPanel';
 
 /**
@@ -9,14 +7,6 @@ import { PlaceholderPanel } from './PlaceholderPanel';
  * panels, so a panel that becomes real needs no layout migration.
  */
 export function PanelHost(props: IDockviewPanelProps) {
-  switch (props.api.id) {
-    case 'console':
-      return <ConsolePanel />;
-    case 'page-types':
-      return <PageTypesPanel />;
-    case 'cpu':
-      return <CpuPanel />;
-    default:
-      return <PlaceholderPanel {...props} />;
-  }
+  const View = panelInfo(props.api.id)?.component;
+  return View ? <View /> : <PlaceholderPanel {...props} />;
 }
