@@ -102,6 +102,24 @@ describe('FramePainter', () => {
     expect(pal.ownerPixel(2, true)).not.toBe(pal.ownerPixel(2, false));
   });
 
+  it('centres the pinned marker in cells of 3 pixels and more, and marks a corner of smaller ones', () => {
+    const ft = frameTable(1);
+    setFrame(ft, 0, 1, PGT_L3 | PGF_VALIDATED | PGF_PINNED, 1);
+    const painted = (cell: number) => {
+      const p = new FramePainter(1);
+      p.resize(1, cell);
+      p.paint(ft, new Uint8Array(1), pal, { byOwner: false, owner: null });
+      return p.pixels;
+    };
+    expect(Array.from(painted(2), (px) => px === pal.marker)).toEqual([true, false, false, false]);
+    for (let cell = 3; cell <= 24; cell++) {
+      const inner = cell >= 6 ? cell - 1 : cell;
+      const mid = Array.from(painted(cell).subarray((cell >> 1) * cell, (cell >> 1) * cell + inner), (px) => px === pal.marker);
+      expect(mid[cell >> 1], `cell ${cell}`).toBe(true);
+      expect(mid.indexOf(true), `cell ${cell}`).toBe(inner - 1 - mid.lastIndexOf(true));
+    }
+  });
+
   it('gives every class its own colour in both themes', () => {
     for (const scheme of ['dark', 'light'] as const) {
       const colours = new Set(palette(scheme).classPixel);

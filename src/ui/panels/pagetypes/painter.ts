@@ -117,7 +117,9 @@ export class FramePainter {
       px.fill(colour, row, row + inner);
     }
     if (marker !== colour) {
-      const m = inner >= 3 ? Math.max(1, Math.round(inner / 3)) : 1;
+      // A third of the cell, exactly centred (same parity as the cell); tiny cells mark a corner.
+      let m = inner >= 3 ? Math.max(1, Math.round(inner / 3)) : 1;
+      if (inner >= 3 && (inner - m) & 1) m++;
       const off = inner >= 3 ? (inner - m) >> 1 : 0;
       for (let dy = 0; dy < m; dy++) {
         const row = (y0 + off + dy) * w + x0 + off;
