@@ -10,13 +10,9 @@ export function hvc0(page: Page) {
   return page.getByTestId('guest-console').locator('.xterm-rows');
 }
 
+/** Open the playground on its default guest, pvos, and wait for the shell prompt. */
 export async function bootPvos(page: Page): Promise<void> {
   await page.goto('/');
-  await expect(hvc0(page)).toContainText(/\S/, { timeout: 20_000 });
-  // pvos is the default guest; an older build booted the demo guest first.
-  if (!(await hvc0(page).innerText()).includes('pvos')) {
-    await page.evaluate(() => (window as unknown as { pvplay: { boot(url: string, name: string): void } }).pvplay.boot('guests/pvos.elf', 'pvos'));
-  }
   await expect(hvc0(page)).toContainText('pvos shell on hvc0', { timeout: 20_000 });
   await expect.poll(() => hvc0(page).innerText()).toMatch(PROMPT_AT_END);
 }
