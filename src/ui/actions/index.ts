@@ -13,6 +13,7 @@ import { slowerAction } from './slower';
 import { newDomainAction } from './newDomain';
 import { themeAction } from './theme';
 import { helpAction } from './help';
+import { showPanelActions } from './showPanel';
 
 export type { Action, ActionContext } from './types';
 
@@ -28,6 +29,7 @@ export const ACTIONS: readonly Action[] = [
   newDomainAction,
   themeAction,
   helpAction,
+  ...showPanelActions,
 ];
 
 export function actionById(id: string): Action | undefined {
