@@ -68,6 +68,8 @@ test('typing on the console signals the guest: the console port counts and flash
   await page.getByTestId('guest-console').click();
   await page.keyboard.type('hi');
   await page.keyboard.press('Enter');
+  // Lit for a moment as the event reaches the port and the guest takes it.
+  await expect(row.locator('.evt-flash')).toHaveCount(1);
   await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('you typed: hi');
   await expect.poll(async () => Number(await received.textContent())).toBeGreaterThan(before);
   await expect.poll(async () => Number(await row.getAttribute('data-delivered'))).toBeGreaterThan(0);

@@ -93,5 +93,6 @@ test('break on a hypercall: the machine pauses when the guest makes it', async (
   await expect(page.getByTestId('machine-status')).toContainText('paused');
   const hit = panel.locator('.trace-row.is-highlighted');
   await expect(hit).toContainText('event_channel_op');
+  await expect(hit).toBeInViewport();
   await snap(page, info, 'trace-breakpoint');
 });

@@ -53,11 +53,16 @@ export function TraceList({ rows, follow, onFollow, selected, onSelect, highligh
   }, [highlight, rows, v, onFollow]);
 
   // Not following, the record at the top of the view stays there while old records leave
-  // the history (which would otherwise shift every row up under the reader's eyes).
+  // the history (which would otherwise shift every row up under the reader's eyes). Only
+  // then: a scroll of our own (to a highlight, by a key) moves the view on purpose.
   const anchor = useRef<{ abs: number; within: number } | null>(null);
+  const firstShown = useRef(-1);
   useLayoutEffect(() => {
     const el = scroller.current, a = anchor.current;
-    if (follow || !el || !a) return;
+    const first = rows.length > 0 ? rows.at(0) : -1;
+    const shifted = first !== firstShown.current;
+    firstShown.current = first;
+    if (follow || !shifted || !el || !a) return;
     const i = rows.indexOf(a.abs);
     if (i < 0) return;
     const want = i * ROW_PX + a.within;

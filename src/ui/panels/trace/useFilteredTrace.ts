@@ -22,8 +22,21 @@ export interface TraceRows {
 
 const EMPTY: TraceRows = { length: 0, complete: false, at: () => -1, indexOf: () => -1 };
 
+/**
+ * The list as it stands now. The history may already hold newer records than the list has
+ * looked at: rows past `length` do not exist yet, so indexOf does not name them.
+ */
 function liveRows(list: FilteredTrace, complete: boolean): TraceRows {
-  return { length: list.length, complete, at: (i) => list.at(i), indexOf: (abs) => list.indexOf(abs) };
+  const length = list.length;
+  return {
+    length,
+    complete,
+    at: (i) => list.at(i),
+    indexOf: (abs) => {
+      const i = list.indexOf(abs);
+      return i < length ? i : -1;
+    },
+  };
 }
 
 function frozenRows(positions: readonly number[], complete: boolean): TraceRows {
