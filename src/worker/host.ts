@@ -18,6 +18,8 @@ import {
 import type { Machine } from '../machine/machine';
 import { MachineRunner, type RunnerHost } from './runner';
 import { domainOp, evtchnOp, frameQuery } from './ops';
+import { ImageCatalog } from './images';
+import { Transfer } from './transfer';
 
 export type Post = (message: WorkerToUi) => void;
 
@@ -52,6 +54,8 @@ export const DEFAULT_ENV: HostEnv = {
 export class WorkerHost {
   private mem: MachineMemory | null = null;
   private runner: MachineRunner | null = null;
+  /** Snapshots, share links and restores (transfer.ts); made with the runner. */
+  private transfer: Transfer | null = null;
   /** Counts boot commands, so a slow fetch cannot start an image a later boot replaced. */
   private bootSeq = 0;
   private readonly post: Post;
@@ -122,6 +126,12 @@ export class WorkerHost {
         return;
       case 'frame-query':
         this.frameQuery(msg.id, msg.mfn);
+        return;
+      case 'snapshot':
+      case 'share':
+      case 'restore':
+        if (this.transfer) void this.transfer.handle(msg);
+        else this.fail('not-ready', `${msg.type} before hello: no machine memory yet`);
         return;
       default: {
         const unreachable: never = msg;
@@ -200,6 +210,7 @@ export class WorkerHost {
       const env = this.env;
       const runnerHost: RunnerHost = { post, now: () => env.now(), schedule: (fn, ms) => env.schedule(fn, ms) };
       this.runner = new MachineRunner(runnerHost, this.mem);
+      this.transfer = new Transfer({ runner: this.runner, mem: this.mem, catalog: new ImageCatalog((url) => env.fetchBytes(url)), post });
     }
     this.post({
       v: PROTOCOL_VERSION,

@@ -13,7 +13,7 @@
 // output of xl commands that follow. Nothing a guest does may kill the worker: a
 // crash is a domain state; an exception from the core is our own bug, which
 // stops the machine and is reported, and the worker lives on.
-import { Machine } from '../machine/machine';
+import { Machine, type MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { RunOutcome } from '../hv/hypervisor';
 import { NS_PER_INSN } from '../hv/time';
@@ -23,6 +23,7 @@ import { PROTOCOL_VERSION, type MachinePhase, type PauseInfo, type WorkerToUi } 
 import { Pacer } from './pacing';
 import { Publisher, countersOf } from './publish';
 import { XlSession } from './xlsession';
+import { scrollbackOf } from './scrollback';
 
 /** Wall time one slice aims for, in ms. */
 export const SLICE_MS = 1;
@@ -73,6 +74,15 @@ export class MachineRunner {
   readonly xl = new XlSession();
   private readonly guestOut = new Map<number, Uint8Array[]>();
   private readonly xenOut = new Map<number, Uint8Array[]>();
+  /** Where the runner's machines send their output: gathered per slice, sent after it. */
+  readonly outputs: MachineEvents = {
+    guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
+    hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
+  };
+  /** Instructions per wall ms of recent slices that ran flat out (0: none yet). */
+  private rate = 0;
+  /** Called after each slice that ran (the timeline's checkpoints). */
+  onSlice: ((m: Machine) => void) | null = null;
 
   constructor(host: RunnerHost, mem: MachineMemory) {
     this.host = host;
@@ -167,10 +177,7 @@ export class MachineRunner {
     this.guestOut.clear();
     this.xenOut.clear();
     this.publisher.reset();
-    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, {
-      guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
-      hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
-    });
+    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, this.outputs);
     this.machine = m;
     this.xl.attach(m);
     this.startedMs = this.host.now();
@@ -329,6 +336,8 @@ export class MachineRunner {
     const t1 = this.host.now();
     const retired = m.executed - before;
     if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
+    if (!paced && retired >= MIN_BUDGET && t1 > t0) this.measure(retired, t1 - t0);
+    this.onSlice?.(m);
     if (this.stepLeft !== null) {
       this.stepLeft -= retired;
       if (this.stepLeft <= 0 || outcome !== 'budget') {
@@ -359,6 +368,37 @@ export class MachineRunner {
         this.setPhase('stopped');
         return;
     }
+  }
+
+  /** Instructions per wall ms lately, when the machine ran unpaced (0 before any such slice). */
+  get throughput(): number {
+    return this.rate;
+  }
+
+  private measure(retired: number, ms: number): void {
+    const r = retired / ms;
+    this.rate = this.rate === 0 ? r : this.rate * 0.8 + r * 0.2;
+  }
+
+  /**
+   * Take over a machine built over this memory elsewhere (a restored snapshot,
+   * a replayed link, a step back). The UI hears of it as of a new machine: the
+   * booting phase clears its views, then the console text the machine kept and
+   * its domains are sent afresh. It stays paused.
+   */
+  adopt(m: Machine): void {
+    this.stop();
+    this.machine = m;
+    this.dirty = true;
+    m.events = this.outputs;
+    this.guestOut.clear();
+    this.xenOut.clear();
+    this.publisher.reset();
+    this.xl.attach(m);
+    this.pacer.anchor(this.host.now(), m.hv.time.now);
+    this.setPhase('booting');
+    this.host.post({ v, type: 'scrollback', ...scrollbackOf(m) });
+    this.paused('user');
   }
 
   /** Aim the next slice at SLICE_MS of wall time, moving halfway from the current budget. */
