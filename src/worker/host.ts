@@ -20,6 +20,7 @@ import { MachineRunner, type RunnerHost } from './runner';
 import { domainOp, evtchnOp, frameQuery } from './ops';
 import { ImageCatalog } from './images';
 import { Transfer } from './transfer';
+import { Travel } from './travel';
 
 export type Post = (message: WorkerToUi) => void;
 
@@ -56,6 +57,8 @@ export class WorkerHost {
   private runner: MachineRunner | null = null;
   /** Snapshots, share links and restores (transfer.ts); made with the runner. */
   private transfer: Transfer | null = null;
+  /** The timeline: checkpoints, seek and step back (travel.ts); made with the runner. */
+  private travel: Travel | null = null;
   /** Counts boot commands, so a slow fetch cannot start an image a later boot replaced. */
   private bootSeq = 0;
   private readonly post: Post;
@@ -131,6 +134,12 @@ export class WorkerHost {
       case 'share':
       case 'restore':
         if (this.transfer) void this.transfer.handle(msg);
+        else this.fail('not-ready', `${msg.type} before hello: no machine memory yet`);
+        return;
+      case 'timeline':
+      case 'seek':
+      case 'step-back':
+        if (this.travel) this.travel.handle(msg);
         else this.fail('not-ready', `${msg.type} before hello: no machine memory yet`);
         return;
       default: {
@@ -211,6 +220,8 @@ export class WorkerHost {
       const runnerHost: RunnerHost = { post, now: () => env.now(), schedule: (fn, ms) => env.schedule(fn, ms) };
       this.runner = new MachineRunner(runnerHost, this.mem);
       this.transfer = new Transfer({ runner: this.runner, mem: this.mem, catalog: new ImageCatalog((url) => env.fetchBytes(url)), post });
+      this.travel = new Travel({ runner: this.runner, mem: this.mem, post, now: () => env.now() });
+      this.runner.observer = this.travel;
     }
     this.post({
       v: PROTOCOL_VERSION,

@@ -45,6 +45,13 @@ export interface RunnerHost {
   schedule(fn: () => void, delayMs: number): () => void;
 }
 
+export interface RunnerObserver {
+  /** A new machine: built fresh, or adopted with a history of its own. */
+  started(m: Machine): void;
+  /** A slice ran (between slices the machine may be saved). */
+  ran(m: Machine): void;
+}
+
 export interface GuestImage {
   name: string;
   kernel: Uint8Array;
@@ -81,8 +88,8 @@ export class MachineRunner {
   };
   /** Instructions per wall ms of recent slices that ran flat out (0: none yet). */
   private rate = 0;
-  /** Called after each slice that ran (the timeline's checkpoints). */
-  onSlice: ((m: Machine) => void) | null = null;
+  /** Hears of each new machine and of each slice run (the timeline: timeline.ts). */
+  observer: RunnerObserver | null = null;
 
   constructor(host: RunnerHost, mem: MachineMemory) {
     this.host = host;
@@ -179,6 +186,7 @@ export class MachineRunner {
     this.publisher.reset();
     const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, this.outputs);
     this.machine = m;
+    this.observer?.started(m);
     this.xl.attach(m);
     this.startedMs = this.host.now();
     this.lastStatsMs = this.startedMs;
@@ -337,7 +345,7 @@ export class MachineRunner {
     const retired = m.executed - before;
     if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
     if (!paced && retired >= MIN_BUDGET && t1 > t0) this.measure(retired, t1 - t0);
-    this.onSlice?.(m);
+    this.observer?.ran(m);
     if (this.stepLeft !== null) {
       this.stepLeft -= retired;
       if (this.stepLeft <= 0 || outcome !== 'budget') {
@@ -384,9 +392,10 @@ export class MachineRunner {
    * Take over a machine built over this memory elsewhere (a restored snapshot,
    * a replayed link, a step back). The UI hears of it as of a new machine: the
    * booting phase clears its views, then the console text the machine kept and
-   * its domains are sent afresh. It stays paused.
+   * its domains are sent afresh. It stays paused. `fresh`: its history starts
+   * here (a restore), rather than continuing the timeline's (a seek).
    */
-  adopt(m: Machine): void {
+  adopt(m: Machine, fresh = true, reason: PauseInfo['reason'] = 'user'): void {
     this.stop();
     this.machine = m;
     this.dirty = true;
@@ -396,9 +405,10 @@ export class MachineRunner {
     this.publisher.reset();
     this.xl.attach(m);
     this.pacer.anchor(this.host.now(), m.hv.time.now);
+    if (fresh) this.observer?.started(m);
     this.setPhase('booting');
     this.host.post({ v, type: 'scrollback', ...scrollbackOf(m) });
-    this.paused('user');
+    this.paused(reason);
   }
 
   /** Aim the next slice at SLICE_MS of wall time, moving halfway from the current budget. */
