@@ -13,20 +13,15 @@ export function domainOp(m: Machine, domid: number, op: DomainOp): string | null
   if (!m.hv.domains.has(domid)) return `domain ${domid} does not exist`;
   try {
     switch (op) {
+      // Inputs of the machine's log (snapshot/log.ts), so a replay does the same.
       case 'pause':
-        m.toolstack.pause(domid);
-        return null;
       case 'unpause':
-        m.toolstack.unpause(domid);
+      case 'destroy':
+        m.input({ kind: op, domid });
         return null;
       case 'shutdown':
-        m.toolstack.requestShutdown(domid, 'poweroff');
-        return null;
       case 'reboot':
-        m.toolstack.requestShutdown(domid, 'reboot');
-        return null;
-      case 'destroy':
-        m.toolstack.destroy(domid);
+        m.input({ kind: 'shutdown', domid, reboot: op === 'reboot' });
         return null;
       default: {
         const never: never = op;

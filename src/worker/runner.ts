@@ -17,7 +17,6 @@ import { Machine, type MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { RunOutcome } from '../hv/hypervisor';
 import { NS_PER_INSN } from '../hv/time';
-import { defaultConfig } from '../dom0/toolstack/config';
 import { HypervisorBug } from '../shared/bugs';
 import { PROTOCOL_VERSION, type MachinePhase, type PauseInfo, type WorkerToUi } from '../protocol/messages';
 import { Pacer } from './pacing';
@@ -138,7 +137,6 @@ export class MachineRunner {
     this.setPhase('booting');
     try {
       const m = this.fresh();
-      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
       this.createIn(m, image);
     } catch (e) {
       this.flush();
@@ -162,7 +160,6 @@ export class MachineRunner {
   create(image: GuestImage): { domid: number } | { error: string } {
     try {
       const m = this.machine && this.phase !== 'failed' ? this.machine : this.fresh();
-      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
       const domid = this.createIn(m, image);
       this.afterOp();
       return { domid };
@@ -195,25 +192,31 @@ export class MachineRunner {
   }
 
   /**
-   * Through the toolstack, as `xl create` would, with the playground's lifecycle:
-   * a guest that powers off or crashes stays listed (so its state and crash
-   * reason can be read), one that reboots is started again.
+   * As a user would: the image and an example config offered to `xl create`,
+   * then `xl create` with the playground's lifecycle on the command line (a
+   * guest that powers off or crashes stays listed, so its state and crash
+   * reason can be read; one that reboots is started again). Both are inputs
+   * of the machine's log, so a replay makes the same guest.
    */
   private createIn(m: Machine, image: GuestImage): number {
+    const config = this.xl.addImage(m, image.fileName ?? image.name, image.kernel, image.memMiB);
     const vcpus = image.vcpus ?? 1;
-    const cfg = {
-      ...defaultConfig(image.name, `/boot/${image.fileName ?? image.name}`), cmdline: image.cmdline,
-      memory: image.memMiB, maxmem: image.memMiB, vcpus, maxvcpus: vcpus,
-      onPoweroff: 'preserve', onReboot: 'restart', onCrash: 'preserve',
-    } as const;
-    return m.toolstack.create(cfg, { kernel: image.kernel }).id;
+    const settings = [
+      `name=${cfgString(image.name)}`, `memory=${image.memMiB}`, `maxmem=${image.memMiB}`, `vcpus=${vcpus}`,
+      `maxvcpus=${vcpus}`, `cmdline=${cfgString(image.cmdline)}`,
+      'on_poweroff="preserve"', 'on_reboot="restart"', 'on_crash="preserve"',
+    ];
+    const r = m.exec(['xl', 'create', config, ...settings].map(shellWord).join(' '));
+    const domid = m.toolstack.find(image.name);
+    if (r.status !== 0 || domid === undefined) throw new Error((r.err || r.out).trim() || 'xl create failed');
+    return domid;
   }
 
   /** Keystrokes for a domain's console; wakes the machine at once. */
   type(domid: number, bytes: Uint8Array): void {
     const m = this.machine;
     if (!m || this.phase === 'failed') return;
-    m.consoles.type(domid, bytes);
+    m.type(domid, bytes);
     if (this.phase === 'running') this.later(0);
   }
 
@@ -455,6 +458,16 @@ export class MachineRunner {
 /** Can any vcpu of a running domain run or wake (hv.run's test for 'stopped')? */
 function canRun(m: Machine): boolean {
   return m.hv.vcpus().some((vc) => vc.state !== 'offline' && m.hv.domains.get(vc.domid)?.state === 'running');
+}
+
+/** A string as an xl config value: double quotes, C escapes. */
+function cfgString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** A word for the Domain-0 shell: single quotes, each ' written as '\''. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./=-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function collect(out: Map<number, Uint8Array[]>, domid: number, bytes: Uint8Array): void {
