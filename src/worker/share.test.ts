@@ -34,6 +34,7 @@ function typeLine(t: TestHost, domid: number, line: string, until: string): void
     t.drain(() => false, 3);
   }
   t.drain(() => t.text('guest', domid).indexOf(until, before) >= 0);
+  expect(t.text('guest', domid).slice(before)).toContain(until);
 }
 
 let nextId = 1000;
@@ -131,6 +132,7 @@ describe('worker: share links', () => {
     a.host.receive({ v, type: 'boot', image: SHIPPED, name: 'pvos', memMiB: 16 });
     await new Promise((ok) => setTimeout(ok, 20));
     a.drain(() => a.text('guest', 1).includes('$ '), 100_000);
+    expect(a.text('guest', 1)).toContain('$ ');
     typeLine(a, 1, 'echo shared pvos', 'shared pvos\r\n$ ');
     typeLine(a, 1, 'ps', '$ ');
     const s = await ask(a, 'share-link', { type: 'share', shipped: [SHIPPED] });
