@@ -45,13 +45,14 @@ export function prepare(source: RestoreSource): Prepared {
   if (link === null) throw new SnapshotError('the link has nothing after “#”: there is no machine in it');
   if (!link.ok) throw new SnapshotError(link.message);
   const size = source.fragment.replace(/^#/, '').length;
-  if (link.kind === 'recipe') return { kind: 'recipe', recipe: decodeRecipe(link.payload), size };
   let bytes: Uint8Array;
   try {
     bytes = fromBase64Url(link.payload);
   } catch {
-    throw new SnapshotError('this snapshot link is damaged: it was cut or changed on the way');
+    // A length no encoder gives, or stray bits at the end: characters were lost or changed.
+    throw new SnapshotError(`this ${link.kind} link is damaged: it was cut short or changed on the way`);
   }
+  if (link.kind === 'recipe') return { kind: 'recipe', recipe: decodeRecipe(link.payload), size };
   return { kind: 'snapshot', bytes, size };
 }
 
