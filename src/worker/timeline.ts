@@ -2,9 +2,9 @@
 // (snapshots of its own machine), and its input log, which together let it go
 // back to any instruction count since the first checkpoint (seek.ts).
 //
-// Checkpoints come every CHECKPOINT_INSNS instructions, but not more often than
-// every CHECKPOINT_MS of wall time, so their cost stays a small part of the
-// run; past MAX_CHECKPOINTS the closest pair is thinned, which keeps recent ones
+// Checkpoints come every 20 M instructions, but not more often than every
+// 500 ms of wall time, so their cost stays a small part of the run; past 32 the
+// closest pair is thinned (DEFAULT_POLICY), which keeps recent ones
 // dense and old ones sparse. After a step back the machine stands in its past:
 // seeking forward replays the recorded future, up to where it had been. Once
 // it runs on from there, or takes an input, that future is gone (a new branch).
@@ -15,9 +15,17 @@ import type { StoredImage } from '../machine/snapshot/images';
 import type { TimelineInfo } from '../protocol/snapshots';
 import { checkpointFor, checkpointOf, fromCheckpoint, replayTo, type Checkpoint, type History } from './seek';
 
-export const CHECKPOINT_INSNS = 20_000_000;
-export const CHECKPOINT_MS = 500;
-export const MAX_CHECKPOINTS = 32;
+/** When to take checkpoints and how many to keep. */
+export interface CheckpointPolicy {
+  /** Instructions between two checkpoints, at least. */
+  everyInsns: number;
+  /** Wall ms between two checkpoints, at least. */
+  everyMs: number;
+  /** The most kept. */
+  max: number;
+}
+
+export const DEFAULT_POLICY: CheckpointPolicy = { everyInsns: 20_000_000, everyMs: 500, max: 32 };
 /** The most input positions sent to the UI (it draws fewer marks anyway). */
 const MAX_INPUT_MARKS = 2000;
 
@@ -36,7 +44,7 @@ export class Timeline {
   /** Bumped whenever what info() says changes other than `now`; the worker sends info when it moves. */
   version = 0;
 
-  constructor(private readonly wallMs: () => number) {}
+  constructor(private readonly wallMs: () => number, readonly policy: CheckpointPolicy = { ...DEFAULT_POLICY }) {}
 
   /** A new machine: its history starts here. */
   begin(m: Machine): void {
@@ -54,7 +62,8 @@ export class Timeline {
     if (m.executed > this.end) this.end = m.executed;
     const last = this.checkpoints[this.checkpoints.length - 1];
     const now = this.wallMs();
-    if (this.past === null && (!last || m.executed - last.at >= CHECKPOINT_INSNS) && now - this.lastMs >= CHECKPOINT_MS) {
+    const { everyInsns, everyMs } = this.policy;
+    if (this.past === null && (!last || m.executed - last.at >= everyInsns) && now - this.lastMs >= everyMs) {
       this.take(m);
     }
   }
@@ -136,7 +145,7 @@ export class Timeline {
   private take(m: Machine): void {
     this.lastMs = this.wallMs();
     this.checkpoints.push(checkpointOf(m));
-    while (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
+    while (this.checkpoints.length > this.policy.max) this.thin();
     this.version++;
   }
 
