@@ -130,3 +130,20 @@ export function previous(
   }
   return undefined;
 }
+
+/**
+ * At a position `previous` found, take the stop itself. An event delivery
+ * happens at an instruction boundary without retiring anything, so a seek by
+ * count lands just before it; this delivers it, as the step forward did.
+ * False if the machine instead retired an instruction (then it is past the stop).
+ */
+export function takeStop(m: Machine, unit: Exclude<StepBackUnit, 'instruction'>): boolean {
+  if (unit !== 'event') return true;
+  const at = m.executed;
+  m.hv.breakpoint = (kind) => kind === KINDS[unit];
+  try {
+    return m.run(1) === 'break' && m.executed === at;
+  } finally {
+    m.hv.breakpoint = null;
+  }
+}

@@ -28,20 +28,21 @@ function ask<K extends WorkerToUi['type']>(t: TestHost, type: K, msg: Record<str
 const machine = (t: TestHost): Machine => t.host.machine!;
 const travel = (t: TestHost): Travel => (t.host as unknown as { travel: Travel }).travel;
 
-/** pvos booted to its prompt with checkpoints every 2 M instructions, then two commands. */
+/** pvos booted to its prompt with checkpoints every 50 k instructions, two commands, then a process spinning (so the machine is busy). */
 function booted(): TestHost {
   const t = testHost();
   t.host.receive({ v, type: 'hello' });
-  travel(t).timeline.policy.everyInsns = 2_000_000;
+  travel(t).timeline.policy.everyInsns = 50_000;
   travel(t).timeline.policy.everyMs = 0;
   t.host.receive({ v, type: 'boot', image: PVOS.buffer.slice(PVOS.byteOffset, PVOS.byteOffset + PVOS.byteLength) as ArrayBuffer, name: 'pvos', memMiB: 16 });
   t.drain(() => t.text('guest', 1).includes('$ '), 100_000);
-  for (const line of ['echo one', 'ps']) {
+  for (const line of ['echo one', 'ps', 'spin']) {
     const before = t.text('guest', 1).length;
     t.host.receive({ v, type: 'console-input', domid: 1, data: enc.encode(`${line}\r`) });
     t.drain(() => t.text('guest', 1).indexOf('$ ', before + line.length) >= 0);
   }
   expect(t.text('guest', 1)).toMatch(/one\r?\n\$ ps/);
+  t.drain(() => false, 30);
   return t;
 }
 

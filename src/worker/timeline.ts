@@ -10,7 +10,8 @@
 // it runs on from there, or takes an input, that future is gone (a new branch).
 import type { Machine, MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
-import type { LogEntry } from '../machine/snapshot/log';
+import type { LogEntry, Stamp } from '../machine/snapshot/log';
+import { advanceTo } from '../machine/snapshot/replay';
 import type { StoredImage } from '../machine/snapshot/images';
 import type { TimelineInfo } from '../protocol/snapshots';
 import { checkpointFor, checkpointOf, fromCheckpoint, replayTo, type Checkpoint, type History } from './seek';
@@ -38,6 +39,8 @@ export class Timeline {
   private logFromBoot = true;
   private images: StoredImage[] = [];
   private end = 0;
+  /** Where the machine stood when it was furthest, time included (an idle machine's clock runs on). */
+  private endStamp: Stamp = { at: 0, time: 0, settled: false };
   private lastMs = -Infinity;
   /** Set while the machine stands in its recorded past: where it was put, and its log's length there. */
   private past: { at: number; logLength: number } | null = null;
@@ -53,13 +56,13 @@ export class Timeline {
     this.recorded = m.log;
     this.logFromBoot = m.logFromBoot;
     this.end = m.executed;
+    this.endStamp = m.stamp();
     this.take(m);
   }
 
   /** After a slice: note how far the machine got, and take a checkpoint when one is due. */
   ran(m: Machine): void {
     this.sync(m);
-    if (m.executed > this.end) this.end = m.executed;
     const last = this.checkpoints[this.checkpoints.length - 1];
     const now = this.wallMs();
     const { everyInsns, everyMs } = this.policy;
@@ -106,6 +109,9 @@ export class Timeline {
       at = fromCheckpoint(h, c, mem, silent);
     }
     replayTo(at, this.recorded, target);
+    // Back where the machine was furthest: there its clock may have run on while it idled.
+    const s = this.endStamp;
+    if (target === s.at && at.executed === s.at && at.log.length === this.recorded.length && at.hv.time.now < s.time) advanceTo(at, s);
     this.past = at.executed < this.end || at.log.length < this.recorded.length ? { at: at.executed, logLength: at.log.length } : null;
     this.version++;
     return at;
@@ -124,6 +130,10 @@ export class Timeline {
     if (p === null) {
       // Live: the machine's log is the record (after a seek to the end, a copy of it).
       this.recorded = m.log;
+      if (m.executed >= this.end) {
+        this.end = m.executed;
+        this.endStamp = m.stamp();
+      }
       return;
     }
     if (m.executed === p.at && m.log.length === p.logLength) return;
@@ -131,6 +141,7 @@ export class Timeline {
     this.checkpoints = this.checkpoints.filter((c) => c.at <= p.at && c.logLength <= p.logLength);
     this.recorded = m.log;
     this.end = m.executed;
+    this.endStamp = m.stamp();
     this.version++;
   }
 

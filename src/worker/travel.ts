@@ -8,7 +8,7 @@ import type { MachineMemory } from '../mem/memory';
 import { PROTOCOL_VERSION, type WorkerToUi } from '../protocol/messages';
 import type { SnapshotRequest } from '../protocol/snapshots';
 import type { MachineRunner, RunnerObserver } from './runner';
-import { previous } from './seek';
+import { previous, takeStop } from './seek';
 import { SeekError, Timeline } from './timeline';
 
 const v = PROTOCOL_VERSION;
@@ -64,7 +64,9 @@ export class Travel implements RunnerObserver {
       target = found;
     }
     try {
-      const at = this.timeline.seek(m, target, this.deps.mem);
+      let at = this.timeline.seek(m, target, this.deps.mem);
+      // A seek by count stops before an event delivered at that count; the step forward stopped after it.
+      if (msg.type === 'step-back' && msg.unit !== 'instruction' && !takeStop(at, msg.unit)) at = this.timeline.seek(at, target, this.deps.mem);
       this.deps.runner.adopt(at, false, 'step');
       this.push(at);
       reply({ instructions: at.executed });
