@@ -42,7 +42,7 @@ function booted(): TestHost {
     t.drain(() => t.text('guest', 1).indexOf('$ ', before + line.length) >= 0);
   }
   expect(t.text('guest', 1)).toMatch(/one\r?\n\$ ps/);
-  t.drain(() => false, 30);
+  t.drain(() => false, 4);
   return t;
 }
 
