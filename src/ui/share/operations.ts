@@ -2,7 +2,7 @@
 // from the actions and components so that each is a few lines and this is
 // testable without a DOM (the page's own pieces are passed in).
 import { linkFragment, parseLinkFragment } from '../../protocol/share';
-import type { StepBackUnit } from '../../protocol/snapshots';
+import type { MachineSummary, StepBackUnit } from '../../protocol/snapshots';
 import type { SnapshotPort } from './port';
 import { say, type ShareStore } from './shareStore';
 import { linkNote, snapshotFileName } from './text';
@@ -14,6 +14,8 @@ export interface Page {
   shipped: string[];
   copy(text: string): Promise<boolean>;
   save(bytes: ArrayBuffer, name: string): void;
+  /** A machine from a link or file replaced the running one. */
+  restored?(summary: MachineSummary): void;
 }
 
 /** "What failed: why." with one closing stop. */
@@ -65,6 +67,7 @@ export async function uploadSnapshot(port: SnapshotPort, store: ShareStore, page
     return false;
   }
   store.setState({ banner: { from: 'file', name: file.name, summary: r.summary } });
+  page.restored?.(r.summary);
   return true;
 }
 
@@ -86,6 +89,7 @@ export async function openLink(port: SnapshotPort, store: ShareStore, page: Page
     return false;
   }
   store.setState({ banner: { from: 'link', summary: r.summary } });
+  page.restored?.(r.summary);
   return true;
 }
 
