@@ -2,8 +2,6 @@
 // another version, of another machine -- get a message, and the machine that
 // was running is left exactly as it was and goes on running. Then the same,
 // fuzzed: random damage to good links and files.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { deflateSync, inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { machineHash } from '../machine/hash';

@@ -3,15 +3,9 @@
 // later, pasting another link into the address bar changes only the fragment,
 // and that machine is opened in place of the running one.
 import { useEffect } from 'react';
-import { parseLinkFragment } from '../../protocol/share';
 import { openLink } from './operations';
 import { sharePage, snapshotPort } from './session';
 import { shareStore } from './shareStore';
-
-/** Does the page's address hold a share link (usable or not)? Then the default guest waits. */
-export function linkInPage(): boolean {
-  return typeof window !== 'undefined' && parseLinkFragment(window.location.hash) !== null;
-}
 
 /** Open the page's link; `fallback` (booting the default guest) when it cannot be used. */
 export async function openAtLoad(fallback: () => void): Promise<void> {
