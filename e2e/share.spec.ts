@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 // Sharing a machine: boot pvos, type commands, Share, open the link in a new
@@ -64,12 +65,12 @@ test('Save downloads a snapshot file; Open brings that machine back', async ({ p
   await page.locator('[data-action="download-snapshot"]').click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^pvplay-pvos-\d+M\.pvsnap$/);
-  const path = await file.path();
+  const bytes = readFileSync(await file.path());
 
   await command(page, 'echo after saving', 'after saving');
   const chooser = page.waitForEvent('filechooser');
   await page.locator('[data-action="upload-snapshot"]').click();
-  await (await chooser).setFiles(path);
+  await (await chooser).setFiles({ name: file.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
   const banner = page.getByTestId('share-banner');
   await expect(banner).toContainText(/Opened from the file “pvplay-pvos-\d+M\.pvsnap”: a snapshot/, { timeout: 30_000 });
   await expect(hvc0(page)).toContainText('saved state');
@@ -113,9 +114,11 @@ test('the timeline: step back one instruction, and scrub back to a checkpoint', 
   await openPvos(page);
   await command(page, 'spin', '$ ');
   await page.locator('[data-action="pause"]').click();
+  await expect(page.getByTestId('machine-status')).toContainText('paused');
   const timeline = page.getByTestId('timeline');
   await expect(timeline).toBeVisible();
   const now = Number(await timeline.getAttribute('data-now'));
+  expect(now).toBeGreaterThan(0);
   await page.locator('[data-action="step-back-instruction"]').click();
   await expect(timeline).toHaveAttribute('data-now', String(now - 1), { timeout: 30_000 });
   await expect(page.getByTestId('machine-status')).toContainText(`at instruction ${(now - 1).toLocaleString('en-US')}`);

@@ -24,11 +24,12 @@ export function TimelineBar() {
   const timeline = useShare((s) => s.timeline);
   const busy = useShare((s) => s.busy);
   const phase = useMachine((s) => s.phase);
-  const running = useMachine((s) => (s.phase === 'running' ? (s.stats?.instructions ?? null) : null));
+  // Where the machine is: a pause says exactly; while it runs, the latest stats.
+  const current = useMachine((s) => (s.phase === 'paused' ? (s.pause?.instructions ?? null) : s.phase === 'running' ? (s.stats?.instructions ?? null) : null));
   const ctx = useActionContext();
   const [drag, setDrag] = useState<number | null>(null);
   if (!timeline || phase === 'none' || phase === 'booting' || phase === 'failed') return null;
-  const span = spanOf(timeline, running);
+  const span = spanOf(timeline, current);
   const target = drag === null ? span.now : instructionAt(drag / STEPS, span);
   const back = ACTIONS.filter((a) => a.toolbar === 'timeline');
   const go = () => {

@@ -4,10 +4,12 @@ import { fraction, instructionAt, marksOf, spanOf } from './scale';
 const info = { start: 100, now: 600, end: 1100, checkpoints: [100, 600], inputs: [] };
 
 describe('timeline scale', () => {
-  it('stretches the span to where a running machine is', () => {
+  it('puts the machine where its latest pause or stats say, stretching the span when it ran further', () => {
     expect(spanOf(info, null)).toEqual({ start: 100, end: 1100, now: 600 });
     expect(spanOf(info, 2000)).toEqual({ start: 100, end: 2000, now: 2000 });
-    expect(spanOf(info, 300)).toEqual({ start: 100, end: 1100, now: 600 });
+    expect(spanOf(info, 300)).toEqual({ start: 100, end: 1100, now: 300 });
+    // Older than the timeline's start: a message from before a restore.
+    expect(spanOf(info, 50)).toEqual({ start: 100, end: 1100, now: 600 });
   });
 
   it('maps counts to the track and back', () => {

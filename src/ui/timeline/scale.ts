@@ -8,9 +8,13 @@ export interface Span {
   now: number;
 }
 
-/** The span the scrubber shows: the timeline's, stretched to where the machine runs now. */
-export function spanOf(t: TimelineInfo, runningAt: number | null): Span {
-  const now = runningAt !== null && runningAt > t.now ? runningAt : t.now;
+/**
+ * The span the scrubber shows: the timeline's, with the machine where the
+ * latest pause or stats put it (the timeline's own `now` is only as fresh as
+ * its last message), stretching the end when it ran further.
+ */
+export function spanOf(t: TimelineInfo, current: number | null): Span {
+  const now = current !== null && current >= t.start ? current : t.now;
   return { start: t.start, end: Math.max(t.end, now), now };
 }
 
