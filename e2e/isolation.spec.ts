@@ -9,7 +9,7 @@ test('the service worker makes the page isolated where the host sends no headers
 
   await page.goto(`${PLAIN_URL}/`);
   // coi-serviceworker registers, then reloads the page once under its control.
-  await expect(page.getByTestId('worker-status')).toHaveText('worker ready: 32 MiB shared machine memory', { timeout: 15_000 });
+  await expect(page.getByTestId('worker-status')).toHaveText('worker ready: 128 MiB shared machine memory', { timeout: 15_000 });
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await expect(page.getByTestId('shared-check')).toHaveAttribute('data-check', 'ok');
 });

@@ -1,13 +1,6 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import 'dockview-react/dist/styles/dockview.css';
-import './styles.css';
-import { App } from './App';
+// The page's entry: start the machine first (client/earlyStart.ts), then load
+// and render the app, which is most of the code; the two load side by side.
+import { startEarly } from './client/earlyStart';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+startEarly();
+void import('./render');

@@ -28,7 +28,8 @@ export interface HostConfig {
   ramMiB: number;
 }
 
-export const DEFAULT_HOST_CONFIG: HostConfig = { ramMiB: 32 };
+/** Room for a few guests: pvos wants 32 MiB, the demo guest 8. */
+export const DEFAULT_HOST_CONFIG: HostConfig = { ramMiB: 128 };
 /** Guest memory when the boot command does not say. */
 export const DEFAULT_GUEST_MIB = 8;
 
@@ -125,7 +126,7 @@ export class WorkerHost {
         this.xl(msg.id, msg.line);
         return;
       case 'xl-interrupt':
-        this.runner?.xl.interrupt(msg.id);
+        this.runner?.interruptXl(msg.id);
         return;
       case 'frame-query':
         this.frameQuery(msg.id, msg.mfn);

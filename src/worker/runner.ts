@@ -257,6 +257,11 @@ export class MachineRunner {
     if (this.phase === 'running') this.later(0);
   }
 
+  /** Ctrl-C for a following xl line: its last reply goes out now, even while paused. */
+  interruptXl(id: number): void {
+    if (this.xl.interrupt(id)) this.flush();
+  }
+
   /** Run a command on the machine that may change what runs; then publish and wake. */
   apply<T>(op: (m: Machine) => T): T | string {
     const m = this.machine;

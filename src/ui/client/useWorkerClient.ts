@@ -1,14 +1,16 @@
 // Starts the worker for as long as the calling component is mounted, boots the
-// shipped demo guest, and offers window.pvplay (ping, boot) for the devtools
+// default shipped guest (client/guests.ts), and offers window.pvplay (ping, boot) for the devtools
 // console and the e2e tests. Components send keystrokes with sendConsoleInput.
 import { useEffect } from 'react';
 import { workerStore } from '../store/workerStore';
 import { INITIAL_MACHINE_STATE, machineStore } from '../store/machineStore';
 import { consoleStreams } from './consoleStreams';
 import { WorkerClient, type PingResult } from './workerClient';
+import { defaultGuest } from './guests';
+import { takeEarly } from './earlyStart';
+import { openAtLoad } from '../share/load';
+import { linkInPage } from '../share/linkInPage';
 
-/** The guest the playground boots on load (public/guests/, relative to the page). */
-export const DEMO_GUEST = { url: 'guests/console.elf', name: 'demo' };
 
 declare global {
   interface Window {
@@ -30,8 +32,15 @@ export function sendConsoleInput(domid: number, data: Uint8Array): void {
 
 export function useWorkerClient(): void {
   useEffect(() => {
-    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot: DEMO_GUEST });
+    const early = takeEarly();
+    // A share link in the address opens that machine; the default guest boots only if it cannot be used.
+    const link = linkInPage();
+    const autoBoot = early || link ? undefined : defaultGuest(window.location.search);
+    const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot, early });
     active = client;
+    if (link) {
+      void openAtLoad(() => void defaultGuest(window.location.search).then((g) => client.boot(g.url, g.name, g.memMiB)));
+    }
     window.pvplay = {
       ping: () => client.ping(),
       boot: (url, name) => client.boot(url, name ?? url.split('/').pop() ?? 'guest'),

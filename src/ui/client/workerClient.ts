@@ -10,6 +10,8 @@ import type { ConsoleStreams } from './consoleStreams';
 import { XenLinePrefixer } from './xenLines';
 import { SnapshotPort } from '../share/port';
 import { shareStore } from '../share/shareStore';
+import type { EarlyBoot, EarlyStart } from './earlyStart';
+import { spawnWorker } from './spawn';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -49,8 +51,10 @@ interface PendingPing {
 export interface ClientOptions {
   machine: MachineStore;
   consoles: ConsoleStreams;
-  /** A guest image to boot as soon as the worker is ready. */
-  autoBoot?: { url: string; name: string };
+  /** A guest image to boot as soon as the worker is ready (it may still be deciding which). */
+  autoBoot?: Promise<{ url: string; name: string; memMiB?: number }>;
+  /** A worker started before the page loaded (earlyStart.ts), which already said hello and boots. */
+  early?: EarlyStart | null;
 }
 
 export class WorkerClient {
@@ -58,7 +62,7 @@ export class WorkerClient {
   private readonly store: WorkerStore;
   private readonly machine: MachineStore;
   private readonly consoles: ConsoleStreams;
-  private readonly autoBoot: ClientOptions['autoBoot'];
+  private autoBoot: ClientOptions['autoBoot'];
   private readonly pending = new Map<number, PendingPing>();
   private readonly requests = new Map<number, (reply: Reply) => void>();
   /** xl lines whose output goes on after the first reply. */
@@ -83,8 +87,31 @@ export class WorkerClient {
     this.worker.addEventListener('message', (e: MessageEvent<WorkerToUi>) => this.receive(e.data));
     this.worker.addEventListener('error', (e) => this.fail(`the worker could not start: ${e.message || 'script error'}`));
     this.worker.addEventListener('messageerror', () => this.fail('a message from the worker could not be read'));
+    const early = options.early ?? null;
+    this.worker = early ? early.worker : spawnWorker();
     this.readyTimer = setTimeout(() => this.fail(`the worker did not answer within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
-    this.send({ v: PROTOCOL_VERSION, type: 'hello' });
+    const onEvent = (e: Event) => this.event(e);
+    for (const type of ['message', 'error', 'messageerror']) this.worker.addEventListener(type, onEvent);
+    if (!early) {
+      this.send({ v: PROTOCOL_VERSION, type: 'hello' });
+      return;
+    }
+    // Take over from the early start: its boot first, then what the worker said meanwhile.
+    this.autoBoot = undefined;
+    early.release();
+    const booted = (b: EarlyBoot) => {
+      this.bootSentAt = b.at;
+      this.fresh(b.guest.name);
+    };
+    if (early.boot) booted(early.boot);
+    else early.onBoot = booted;
+    for (const e of early.backlog.splice(0)) this.event(e);
+  }
+
+  private event(e: Event): void {
+    if (e.type === 'message') this.receive((e as MessageEvent<WorkerToUi>).data);
+    else if (e.type === 'error') this.fail(`the worker could not start: ${(e as ErrorEvent).message || 'script error'}`);
+    else this.fail('a message from the worker could not be read');
   }
 
   /** Round trip to the worker that also proves the memory is shared. */
@@ -103,12 +130,21 @@ export class WorkerClient {
   }
 
   /** Boot a PV kernel from a URL (resolved against the page) or from its bytes. */
-  boot(image: string | ArrayBuffer, name: string): void {
+  boot(image: string | ArrayBuffer, name: string, memMiB?: number): void {
     const resolved = typeof image === 'string' ? new URL(image, document.baseURI).href : image;
-    this.consoles.clear();
     this.bootSentAt = performance.now();
-    this.machine.setState({ ...INITIAL_MACHINE_STATE, phase: 'booting', imageName: name });
-    this.send({ v: PROTOCOL_VERSION, type: 'boot', image: resolved, name });
+    performance.mark('pvplay:boot-sent');
+    this.fresh(name);
+    this.send({ v: PROTOCOL_VERSION, type: 'boot', image: resolved, name, ...(memMiB ? { memMiB } : {}) });
+  }
+
+  /** Add a domain from a URL (resolved against the page) or a kernel's bytes. */
+  create(image: string | ArrayBuffer, name: string, options: { memMiB?: number; cmdline?: string } = {}): Promise<Extract<WorkerToUi, { type: 'created' }>> {
+    const resolved = typeof image === 'string' ? new URL(image, document.baseURI).href : image;
+    const { memMiB, cmdline } = options;
+    return this.request<'create'>({
+      v: PROTOCOL_VERSION, type: 'create', image: resolved, name, ...(memMiB ? { memMiB } : {}), ...(cmdline ? { cmdline } : {}),
+    });
   }
 
   /** Keystrokes for a domain's PV console. */
@@ -146,6 +182,7 @@ export class WorkerClient {
     switch (msg.type) {
       case 'ready':
         this.clearReadyTimer();
+        performance.mark('pvplay:worker-ready');
         this.memory = msg.memory;
         this.probeAddr = msg.probeAddr;
         this.store.setState({
@@ -156,12 +193,17 @@ export class WorkerClient {
         });
         void this.selfCheck();
         // The worker answers in order: the self-check's ping is handled before this boot.
-        if (this.autoBoot) this.boot(this.autoBoot.url, this.autoBoot.name);
+        void this.autoBoot?.then((g) => this.boot(g.url, g.name, g.memMiB));
         return;
       case 'pong':
         this.settlePing(msg.id, msg.probeAddr);
         return;
       case 'machine':
+        // A boot the worker starts itself (reset) begins a new machine as ours do.
+        if (msg.phase === 'booting' && this.machine.getState().phase !== 'booting') {
+          this.bootSentAt = performance.now();
+          this.fresh(this.machine.getState().imageName);
+        }
         this.machine.setState({ phase: msg.phase, message: msg.message ?? null, pause: msg.pause ?? null });
         return;
       case 'domain':
@@ -257,6 +299,13 @@ export class WorkerClient {
     follow(msg);
   }
 
+  /** Forget the old machine: its domains, figures and console output. */
+  private fresh(imageName: string | null): void {
+    this.consoles.clear();
+    this.xenLines.reset();
+    this.machine.setState((s) => ({ ...INITIAL_MACHINE_STATE, phase: 'booting', imageName, bootSeq: s.bootSeq + 1 }));
+  }
+
   private settleRequest(reply: Reply): void {
     const resolve = this.requests.get(reply.id);
     if (!resolve) return;
@@ -270,6 +319,7 @@ export class WorkerClient {
       return;
     }
     if (this.machine.getState().bootToOutputMs === null) {
+      performance.mark('pvplay:first-output');
       this.machine.setState({ bootToOutputMs: performance.now() - this.bootSentAt });
     }
     this.consoles.append(`guest:${domid}`, data);

@@ -6,6 +6,11 @@
 export class XenLinePrefixer {
   private readonly midLine = new Set<number>();
 
+  /** A new machine: every writer starts at the beginning of a line. */
+  reset(): void {
+    this.midLine.clear();
+  }
+
   /** Text for the terminal from `bytes` written by `domid` (-1: the hypervisor). */
   format(domid: number, bytes: Uint8Array): string {
     const prefix = domid < 0 ? '(XEN) ' : `(d${domid}) `;

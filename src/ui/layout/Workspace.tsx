@@ -11,7 +11,8 @@ import {
 import { PanelHost } from '../panels/PanelHost';
 import { useColorScheme } from '../theme/useColorScheme';
 import { PANEL_COMPONENT, addMissingPanels, buildDefaultLayout } from './defaultLayout';
-import { attachLayout } from './layoutController';
+import { attachLayout, showPanel } from './layoutController';
+import { uiStore } from '../store/uiStore';
 import { forgetLayout, loadLayout, saveLayout } from './layoutStorage';
 
 const components = { [PANEL_COMPONENT]: PanelHost };
@@ -27,6 +28,10 @@ export function Workspace() {
   const cleanup = useRef<(() => void) | null>(null);
 
   useEffect(() => () => cleanup.current?.(), []);
+  // Requests to show a panel (focusPanel) bring it to the front of its group.
+  useEffect(() => uiStore.subscribe((s, prev) => {
+    if (s.focus && s.focus !== prev.focus) showPanel(s.focus.panel);
+  }), []);
 
   const onReady = (event: DockviewReadyEvent) => {
     const api = event.api;

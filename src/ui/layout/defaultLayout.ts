@@ -1,6 +1,7 @@
-// Where the panels start: the console large on the left with the trace under it,
-// domains on the right above the three tables (event channels, grants, page types)
-// that share one tabbed group.
+// Where the panels start: the guest console large on the left, with Domain-0's
+// shell, the Xen console and the trace in one tabbed group under it; domains on
+// the right above the tables (event channels, grants, page types, CPU) that
+// share one tabbed group.
 import type { DockviewApi } from 'dockview-react';
 import { PANELS, panelInfo } from '../panels/registry';
 
@@ -9,13 +10,17 @@ export const PANEL_COMPONENT = 'placeholder';
 export function buildDefaultLayout(api: DockviewApi): void {
   api.clear();
   add(api, 'console');
-  // The right column starts at about 40% of the width (480 px before the first layout pass).
-  add(api, 'domains', { referencePanel: 'console', direction: 'right' }, { initialWidth: api.width > 0 ? Math.round(api.width * 0.4) : 480 });
-  add(api, 'trace', { referencePanel: 'console', direction: 'below' });
+  // The right column starts at about 45% of the width (540 px before the first layout pass).
+  add(api, 'domains', { referencePanel: 'console', direction: 'right' }, { initialWidth: api.width > 0 ? Math.round(api.width * 0.45) : 540 });
+  add(api, 'dom0', { referencePanel: 'console', direction: 'below' });
+  add(api, 'xen-console', { referencePanel: 'dom0', direction: 'within' });
+  add(api, 'trace', { referencePanel: 'dom0', direction: 'within' });
   add(api, 'event-channels', { referencePanel: 'domains', direction: 'below' });
   add(api, 'grant-table', { referencePanel: 'event-channels', direction: 'within' });
   add(api, 'page-types', { referencePanel: 'event-channels', direction: 'within' });
+  add(api, 'cpu', { referencePanel: 'event-channels', direction: 'within' });
   api.getPanel('event-channels')?.api.setActive();
+  api.getPanel('dom0')?.api.setActive();
   api.getPanel('console')?.api.setActive();
 }
 

@@ -13,6 +13,11 @@ export function attachLayout(api: DockviewApi): () => void {
   };
 }
 
+/** Bring a panel to the front of its group. */
+export function showPanel(id: string): void {
+  current?.getPanel(id)?.api.setActive();
+}
+
 export function resetLayout(): void {
   forgetLayout(window.localStorage);
   if (current) buildDefaultLayout(current);

@@ -1,5 +1,5 @@
 import type { IDockviewPanelProps } from 'dockview-react';
-import { ConsolePanel } from './console/ConsolePanel';
+import { panelInfo } from './registry';
 import { PlaceholderPanel } from './PlaceholderPanel';
 
 /**
@@ -7,10 +7,6 @@ import { PlaceholderPanel } from './PlaceholderPanel';
  * panels, so a panel that becomes real needs no layout migration.
  */
 export function PanelHost(props: IDockviewPanelProps) {
-  switch (props.api.id) {
-    case 'console':
-      return <ConsolePanel />;
-    default:
-      return <PlaceholderPanel {...props} />;
-  }
+  const View = panelInfo(props.api.id)?.component;
+  return View ? <View /> : <PlaceholderPanel {...props} />;
 }

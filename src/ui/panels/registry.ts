@@ -1,11 +1,23 @@
-// The playground's panels. Each later issue replaces one placeholder with the real
-// view; the ids are stored in saved layouts, so keep them stable.
+// The playground's panels: one entry each, read by the workspace (which panels
+// exist and what their tabs say), the help overlay ('?': each panel's `help`) and
+// PanelHost (which component draws it). To add a panel, add an entry here and
+// put it somewhere in layout/defaultLayout.ts. The ids are stored in saved
+// layouts, so keep them stable.
+import type { ComponentType } from 'react';
+import { ConsolePanel } from './console/ConsolePanel';
+import { XenConsolePanel } from './console/XenConsolePanel';
+import { Dom0Panel } from './dom0/Dom0Panel';
+import { DomainsPanel } from './domains/DomainsPanel';
 
 export interface PanelInfo {
   id: string;
   title: string;
-  /** One sentence: what the panel shows once a machine runs. */
+  /** One sentence: what the panel shows once a machine runs (its placeholder says this). */
   shows: string;
+  /** Two sentences for the help overlay: what it shows and what you can do there. */
+  help: string;
+  /** The view; absent: a placeholder that says what will be here. */
+  component?: ComponentType;
 }
 
 export const PANELS: readonly PanelInfo[] = [
@@ -13,31 +25,59 @@ export const PANELS: readonly PanelInfo[] = [
     id: 'console',
     title: 'Console',
     shows: "Each guest's hvc console: what its kernel prints, and a terminal to type into.",
+    help: "Each guest domain's PV console (hvc0), one tab per domain: the bytes its console ring carries, shown by xterm.js. Click into it and type; Ctrl+Shift+C and Ctrl+Shift+V copy and paste.",
+    component: ConsolePanel,
+  },
+  {
+    id: 'dom0',
+    title: 'Domain-0',
+    shows: "Domain 0's shell: xl and xenstore commands, as on a real Xen host.",
+    help: "A shell in Domain 0, the TypeScript services that play dom0 here: xl list, xl create, xl destroy, xl debug-keys, xenstore-ls and more ('help' lists them). Up and down recall earlier lines; Ctrl+C stops a command that follows, like xenstore-watch.",
+    component: Dom0Panel,
+  },
+  {
+    id: 'xen-console',
+    title: 'Xen console',
+    shows: 'The hypervisor console: what guests print with console_io, and what the hypervisor says.',
+    help: "The hypervisor's console: lines the guests write with the console_io hypercall, prefixed with their domain as Xen does, and the hypervisor's own (XEN) messages. Crashes and their reasons show up here first.",
+    component: XenConsolePanel,
   },
   {
     id: 'domains',
     title: 'Domains',
     shows: 'Every domain with its vcpus, run state, memory, and why it crashed if it did.',
+    help: "What xl list shows, live: each domain's id, state letters (r running, b blocked, p paused, s shut down, c crashed, d dying), vcpus, memory, virtual CPU time and hypercall count. The buttons pause, unpause, reboot and destroy a domain through the toolstack; New domain starts another guest.",
+    component: DomainsPanel,
   },
   {
     id: 'event-channels',
     title: 'Event channels',
     shows: "Each domain's ports: what they are bound to, and their pending and masked bits, live from shared_info.",
+    help: "Each domain's event-channel ports with their binding, and the pending and masked bits read live from its shared_info page. A port flashes when an event is sent and when it is delivered; inject, mask and unmask act on it.",
   },
   {
     id: 'grant-table',
     title: 'Grant table',
     shows: 'The grants each domain offers: to which domain, which frame, read-only or writable, and whether mapped.',
+    help: "The grant entries each domain has filled in (which domain may use which frame, and how) and the foreign grants it has mapped. Entries change as guests share pages and map each other's.",
   },
   {
     id: 'page-types',
     title: 'Page types',
     shows: 'Every machine frame: its owner, its type (page table level, descriptor table, writable), counts and pin state.',
+    help: "Every machine frame, coloured by owner and type as the hypervisor's frame table records them, with pinned page tables marked. Click a frame for its counts and for every entry that maps it.",
+  },
+  {
+    id: 'cpu',
+    title: 'CPU',
+    shows: "Each vcpu's registers, ring and mode, and the instructions around EIP.",
+    help: "Each vcpu's registers read live from its register file, the changed ones highlighted, and the disassembly around EIP. Pause or step the machine to read them at leisure.",
   },
   {
     id: 'trace',
     title: 'Trace',
     shows: 'The stream of hypercalls, event sends and deliveries, faults, pins and grant maps, as they happen.',
+    help: 'The hypercalls, events, faults, pins and grant maps the hypervisor records in its trace ring, newest last, with decoded arguments and results. Filter it, and break on chosen hypercalls.',
   },
 ];
 

@@ -1,6 +1,10 @@
+import { useEffect, useState } from 'react';
 import { useWorkerStatus } from '../store/workerStore';
-import { useMachine } from '../store/machineStore';
-import { describeMachineStatus, describeWorker } from './statusText';
+import { useMachine, type Notice } from '../store/machineStore';
+import { describeMachineStatus, describePause, describeWorker } from './statusText';
+
+/** How long a notice (a command the worker refused) stays in the status bar. */
+const NOTICE_MS = 8000;
 
 export function StatusBar() {
   const status = useWorkerStatus();
@@ -9,6 +13,8 @@ export function StatusBar() {
   const phase = useMachine((s) => s.phase);
   const imageName = useMachine((s) => s.imageName);
   const stats = useMachine((s) => s.stats);
+  const pause = useMachine((s) => s.pause);
+  const notice = useMachine((s) => s.notice);
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       <span className={`status-dot status-${line.tone}`} aria-hidden="true" />
@@ -20,10 +26,28 @@ export function StatusBar() {
           {line.detail}
         </span>
       )}
+      <NoticeText notice={notice} />
       <span className="status-spacer" />
       <span className="status-machine" data-testid="machine-status" data-phase={phase}>
         {describeMachineStatus(phase, imageName, stats)}
+        {phase === 'paused' && pause ? ` · ${describePause(pause)}` : ''}
       </span>
     </footer>
+  );
+}
+
+function NoticeText({ notice }: { notice: Notice | null }) {
+  // The seq of the last notice whose time is up.
+  const [expired, setExpired] = useState(0);
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setExpired(notice.seq), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [notice]);
+  if (!notice || notice.seq <= expired) return null;
+  return (
+    <span className="status-notice" data-testid="notice" data-code={notice.code}>
+      {notice.message}
+    </span>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLayout } from '../../shared/layout';
-import { describeMachineStatus, describeWorker } from './statusText';
+import { describeMachineStatus, describePause, describeWorker } from './statusText';
 
 /** What a ready status carries besides the figures under test (never read by describeWorker). */
 const shared = (ramBytes: number) => ({ memory: new WebAssembly.Memory({ initial: 1 }), layout: memoryLayout(ramBytes, 8) });
@@ -38,5 +38,12 @@ describe('describeMachineStatus', () => {
     expect(describeMachineStatus('running', 'demo', { instructions: 2_500_000, systemTimeNs: 3.2e9, wallMs: 3300, speed: 0 })).toBe(
       'demo: running flat out · 2.5 M instructions · virtual time 3.2 s',
     );
+  });
+});
+
+describe('describePause', () => {
+  it('says why and where the machine stopped', () => {
+    expect(describePause({ reason: 'step', instructions: 12345, domid: 1, vcpu: 0 })).toBe('stepped on d1v0 at instruction 12,345');
+    expect(describePause({ reason: 'user', instructions: 7, domid: -1, vcpu: -1 })).toBe('paused at instruction 7');
   });
 });

@@ -1,5 +1,5 @@
 // The words of the status bar, kept apart from React so they can be tested.
-import type { MachinePhase } from '../../protocol/messages';
+import type { MachinePhase, PauseInfo } from '../../protocol/messages';
 import type { MachineStats } from '../store/machineStore';
 import type { WorkerStatus } from '../store/workerStore';
 
@@ -67,4 +67,18 @@ function speedWords(speed: number): string {
   if (speed === 1) return '';
   if (speed === 0) return ' flat out';
   return ` at ${speed}× real time`;
+}
+
+const PAUSE_WORDS: Record<PauseInfo['reason'], string> = {
+  user: 'paused',
+  step: 'stepped',
+  hypercall: 'after a hypercall',
+  event: 'after an event upcall',
+  breakpoint: 'at a breakpoint',
+};
+
+/** Where a pause left the machine: why, which vcpu, after how many instructions. */
+export function describePause(p: PauseInfo): string {
+  const where = p.domid >= 0 ? ` on d${p.domid}v${p.vcpu}` : '';
+  return `${PAUSE_WORDS[p.reason]}${where} at instruction ${p.instructions.toLocaleString('en-US')}`;
 }

@@ -39,6 +39,8 @@ export interface MachineState {
   bootToOutputMs: number | null;
   /** The worker's last word on a command it could not carry out (a notice, not a failure). */
   notice: Notice | null;
+  /** Counts boots (reset included): views of the old machine start afresh when it changes. */
+  bootSeq: number;
 }
 
 export interface Notice {
@@ -63,6 +65,7 @@ export const INITIAL_MACHINE_STATE: MachineState = {
   pause: null,
   bootToOutputMs: null,
   notice: null,
+  bootSeq: 0,
 };
 
 export function createMachineStore() {

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { consoleStreams } from '../../client/consoleStreams';
 import { sendConsoleInput } from '../../client/useWorkerClient';
+import { uiStore } from '../../store/uiStore';
+import { useMachine } from '../../store/machineStore';
 import { useTerminal } from './useTerminal';
 
 const encoder = new TextEncoder();
@@ -8,6 +10,8 @@ const encoder = new TextEncoder();
 /** A domain's PV console (hvc0): its output, and keystrokes back to it. */
 export function GuestTerminal({ domid }: { domid: number | null }) {
   const { ref, term } = useTerminal({ input: true });
+  // A new machine (boot, reset): start the screen afresh even if the domid is the same.
+  const bootSeq = useMachine((s) => s.bootSeq);
 
   useEffect(() => {
     if (!term || domid === null) return;
@@ -19,7 +23,15 @@ export function GuestTerminal({ domid }: { domid: number | null }) {
       typing.dispose();
       unsubscribe();
     };
-  }, [term, domid]);
+  }, [term, domid, bootSeq]);
 
-  return <div className="terminal guest-terminal" ref={ref} data-testid="guest-console" />;
+  // `xl console N` (and the domains panel) bring the console forward: take the keyboard too.
+  useEffect(() => {
+    if (!term) return;
+    return uiStore.subscribe((s, prev) => {
+      if (s.focus !== prev.focus && s.focus?.panel === 'console') term.focus();
+    });
+  }, [term]);
+
+  return <div className="term-host guest-terminal" ref={ref} data-testid="guest-console" />;
 }

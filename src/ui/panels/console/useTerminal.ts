@@ -39,6 +39,7 @@ export function useTerminal(options: TerminalOptions): { ref: RefObject<HTMLDivE
     });
     const fit = new FitAddon();
     t.loadAddon(fit);
+    t.attachCustomKeyEventHandler((e) => clipboardKey(t, e, input));
     t.open(el);
     const refit = () => {
       // A hidden or collapsed panel has no size; fitting then would give 0 columns.
@@ -60,4 +61,26 @@ export function useTerminal(options: TerminalOptions): { ref: RefObject<HTMLDivE
   }, [term, scheme]);
 
   return { ref, term };
+}
+
+/**
+ * Copy and paste as terminals on Linux do: Ctrl+Shift+C copies the selection,
+ * Ctrl+Shift+V pastes; Ctrl+C with a selection copies instead of sending ^C.
+ * Returns false for keys handled here (xterm then ignores them).
+ */
+function clipboardKey(t: Terminal, e: KeyboardEvent, input: boolean): boolean {
+  if (e.type !== 'keydown' || !e.ctrlKey || e.altKey || e.metaKey) return true;
+  const key = e.key.toLowerCase();
+  if (key === 'c' && (e.shiftKey || t.hasSelection())) {
+    const text = t.getSelection();
+    if (text) void navigator.clipboard?.writeText(text).catch(() => undefined);
+    e.preventDefault();
+    return false;
+  }
+  if (key === 'v' && e.shiftKey) {
+    e.preventDefault();
+    if (input) void navigator.clipboard?.readText().then((text) => t.paste(text)).catch(() => undefined);
+    return false;
+  }
+  return true;
 }

@@ -1,0 +1,36 @@
+// Helpers the playground's e2e specs share.
+import { expect, type Page, type TestInfo } from '@playwright/test';
+
+/** Open the playground on the demo guest and wait for its prompt. */
+export async function openDemo(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/?guest=demo');
+  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('demo>', { timeout: 15_000 });
+}
+
+/** Bring a panel to the front by its tab. */
+export async function showPanel(page: Page, title: string): Promise<void> {
+  await page.locator('.dv-tab', { hasText: title }).first().click();
+}
+
+/** Type a line into the Domain-0 terminal. */
+export async function dom0(page: Page, line: string): Promise<void> {
+  await showPanel(page, 'Domain-0');
+  await page.getByTestId('dom0-terminal').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** Save a screenshot of one panel (by its data-panel) as a test artifact. */
+export async function panelShot(page: Page, info: TestInfo, panel: string, name: string): Promise<void> {
+  const body = await page.locator(`[data-panel="${panel}"]`).first().screenshot();
+  await info.attach(name, { body, contentType: 'image/png' });
+}
+
+/** The machine-wide instruction count a pause reports in the status bar. */
+export async function pausedAt(page: Page): Promise<number> {
+  const text = (await page.getByTestId('machine-status').textContent()) ?? '';
+  const m = /at instruction ([\d,]+)/.exec(text);
+  if (!m) throw new Error(`no pause in the status bar: ${text}`);
+  return Number(m[1]!.replace(/,/g, ''));
+}
