@@ -105,6 +105,16 @@ export class MachineRunner {
     return this.machine;
   }
 
+  /** Has no machine used the memory yet (it is all zeroes)? */
+  get pristine(): boolean {
+    return !this.dirty;
+  }
+
+  /** Someone else wrote the memory (a restore): the next fresh machine clears it first. */
+  spoil(): void {
+    this.dirty = true;
+  }
+
   /** Instructions per slice at the moment (for tests and the curious). */
   get sliceBudget(): number {
     return this.budget;

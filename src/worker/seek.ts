@@ -54,9 +54,8 @@ export function checkpointOf(m: Machine): Checkpoint {
   return { at: m.executed, bytes: m.snapshot({ level: 1, omitImages: true }), logLength: m.log.length };
 }
 
-/** A machine restored from a checkpoint into `memory` (cleared first), its log and images as they were. */
+/** A machine restored from a checkpoint into `memory` (every byte rewritten), its log and images as they were. */
 export function fromCheckpoint(h: History, c: Checkpoint, memory: MachineMemory, events: MachineEvents): Machine {
-  new Uint8Array(memory.buffer).fill(0);
   const byId = new Map(h.images.map((x) => [x.id, x.bytes]));
   const m = Machine.restore(c.bytes, { memory, trusted: true, events, images: (id) => byId.get(id) });
   for (const x of h.images) m.images.add(x.bytes, x.name);

@@ -95,6 +95,8 @@ export interface BuildDeps {
   events: MachineEvents;
   /** Instructions per wall ms, to judge whether a recipe is reasonable to replay. */
   rate: number;
+  /** Is the memory all zeroes (never used by a machine)? */
+  pristine: boolean;
 }
 
 /** Copy a machine's log over to one restored from its snapshot (a snapshot does not carry it). */
@@ -112,33 +114,48 @@ function carryLog(from: Pick<Machine, 'log' | 'logFromBoot'>, to: Machine): Mach
  */
 export function build(p: Prepared, deps: BuildDeps): { machine: Machine; failed?: SnapshotError } {
   checkFits(p, deps.mem, deps.rate > 0 ? deps.rate : ASSUMED_RATE);
+  if (!deps.current) return { machine: asSnapshotError(() => direct(p, deps)) };
   // The scratch build: every check, no effect on the running machine.
-  let proven: { bytes: Uint8Array; log: Machine['log']; logFromBoot: boolean };
-  try {
-    if (p.kind === 'recipe') {
-      const m = replay(p.recipe, { images: deps.images });
-      proven = { bytes: m.snapshot({ level: 0 }), log: m.log, logFromBoot: true };
-    } else {
+  const proven = asSnapshotError(() => {
+    if (p.kind === 'snapshot') {
       Machine.restore(p.bytes, { images: deps.images });
-      proven = { bytes: p.bytes, log: [], logFromBoot: false };
+      return { bytes: p.bytes, log: [] as Machine['log'], logFromBoot: false };
     }
-  } catch (e) {
-    if (e instanceof SnapshotError) throw e;
-    // A hypervisor bug met while replaying, or memory the host would not give: still no harm done.
-    throw new SnapshotError(`the machine could not be rebuilt (${e instanceof Error ? e.message : String(e)})`);
-  }
+    const m = replay(p.recipe, { images: deps.images });
+    return { bytes: m.snapshot({ level: 0 }), log: m.log, logFromBoot: true };
+  });
   const undo = safetyCopy(deps.current);
-  const clear = () => new Uint8Array(deps.mem.buffer).fill(0);
-  clear();
+  // A restore writes every byte of the layout, so the memory need not be cleared first.
   try {
     const m = Machine.restore(proven.bytes, { memory: deps.mem, images: deps.images, trusted: true, events: deps.events });
     return { machine: carryLog(proven, m) };
   } catch (e) {
     const failed = e instanceof SnapshotError ? e : new SnapshotError(`the machine could not be built: ${String(e)}`);
     if (!undo) throw failed;
-    clear();
     const back = Machine.restore(undo.bytes, { memory: deps.mem, trusted: true, events: deps.events });
     return { machine: carryLog(undo, back), failed };
+  }
+}
+
+/**
+ * With no machine in the memory there is nothing to protect: build straight
+ * into it (a restore checks in scratch memory first anyway). A failure leaves
+ * the memory used and no machine, as it was.
+ */
+function direct(p: Prepared, deps: BuildDeps): Machine {
+  if (p.kind === 'snapshot') return Machine.restore(p.bytes, { memory: deps.mem, images: deps.images, events: deps.events });
+  // A machine is built from boot in zeroed memory.
+  if (!deps.pristine) new Uint8Array(deps.mem.buffer).fill(0);
+  return replay(p.recipe, { memory: deps.mem, images: deps.images, events: deps.events });
+}
+
+/** Run `build`; anything but a SnapshotError (a hypervisor bug met while replaying, memory refused) becomes one. */
+function asSnapshotError<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof SnapshotError) throw e;
+    throw new SnapshotError(`the machine could not be rebuilt (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 

@@ -34,6 +34,7 @@ function booted(): TestHost {
   t.host.receive({ v, type: 'hello' });
   travel(t).timeline.policy.everyInsns = 1_000_000;
   travel(t).timeline.policy.everyMs = 0;
+  travel(t).timeline.policy.costFactor = 0;
   t.host.receive({ v, type: 'boot', image: PVOS.buffer.slice(PVOS.byteOffset, PVOS.byteOffset + PVOS.byteLength) as ArrayBuffer, name: 'pvos', memMiB: 16 });
   t.drain(() => t.text('guest', 1).includes('$ '), 100_000);
   for (const line of ['echo one', 'ps', 'spin']) {

@@ -3,8 +3,9 @@
 // back to any instruction count since the first checkpoint (seek.ts).
 //
 // Checkpoints come every 20 M instructions, but not more often than every
-// 500 ms of wall time, so their cost stays a small part of the run; past 32 the
-// closest pair is thinned (DEFAULT_POLICY), which keeps recent ones
+// 500 ms of wall time nor than twenty times what the last one took, so their
+// cost stays a small part of the run; past 32 the closest pair is thinned
+// (DEFAULT_POLICY), which keeps recent ones
 // dense and old ones sparse. After a step back the machine stands in its past:
 // seeking forward replays the recorded future, up to where it had been. Once
 // it runs on from there, or takes an input, that future is gone (a new branch).
@@ -24,9 +25,11 @@ export interface CheckpointPolicy {
   everyMs: number;
   /** The most kept. */
   max: number;
+  /** Wall time between two checkpoints, at least, as a multiple of what the last one cost. */
+  costFactor: number;
 }
 
-export const DEFAULT_POLICY: CheckpointPolicy = { everyInsns: 20_000_000, everyMs: 500, max: 32 };
+export const DEFAULT_POLICY: CheckpointPolicy = { everyInsns: 20_000_000, everyMs: 500, max: 32, costFactor: 20 };
 /** The most input positions sent to the UI (it draws fewer marks anyway). */
 const MAX_INPUT_MARKS = 2000;
 
@@ -42,6 +45,8 @@ export class Timeline {
   /** Where the machine stood when it was furthest, time included (an idle machine's clock runs on). */
   private endStamp: Stamp = { at: 0, time: 0, settled: false };
   private lastMs = -Infinity;
+  /** Wall ms the last checkpoint took. */
+  private costMs = 0;
   /** Set while the machine stands in its recorded past: where it was put, and its log's length there. */
   private past: { at: number; logLength: number } | null = null;
   /** Bumped whenever what info() says changes other than `now`; the worker sends info when it moves. */
@@ -65,8 +70,9 @@ export class Timeline {
     this.sync(m);
     const last = this.checkpoints[this.checkpoints.length - 1];
     const now = this.wallMs();
-    const { everyInsns, everyMs } = this.policy;
-    if (this.past === null && (!last || m.executed - last.at >= everyInsns) && now - this.lastMs >= everyMs) {
+    const { everyInsns, everyMs, costFactor } = this.policy;
+    const gapMs = Math.max(everyMs, this.costMs * costFactor);
+    if (this.past === null && (!last || m.executed - last.at >= everyInsns) && now - this.lastMs >= gapMs) {
       this.take(m);
     }
   }
@@ -154,8 +160,10 @@ export class Timeline {
   }
 
   private take(m: Machine): void {
-    this.lastMs = this.wallMs();
+    const t0 = this.wallMs();
     this.checkpoints.push(checkpointOf(m));
+    this.lastMs = this.wallMs();
+    this.costMs = this.lastMs - t0;
     while (this.checkpoints.length > this.policy.max) this.thin();
     this.version++;
   }

@@ -83,8 +83,11 @@ export class Transfer {
     try {
       const p = prepare(msg.source);
       await catalog.load(msg.shipped);
+      const pristine = runner.pristine;
+      // Whatever happens now, the memory may no longer be all zeroes.
+      runner.spoil();
       const { machine, failed } = build(p, {
-        mem, current: runner.current, images: (id) => catalog.get(id), events: runner.outputs, rate: runner.throughput,
+        mem, current: runner.current, images: (id) => catalog.get(id), events: runner.outputs, rate: runner.throughput, pristine,
       });
       runner.adopt(machine);
       this.deps.replaced?.();
