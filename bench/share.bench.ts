@@ -16,6 +16,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, type WorkerToUi } from '../src/protocol/messages';
 import { WorkerHost, type HostEnv } from '../src/worker/host';
+import { encodeRecipe } from '../src/machine/snapshot/recipe';
+import { recipeOf } from '../src/machine/snapshot/replay';
+import { linkFragment } from '../src/protocol/share';
 import { now, ROOT, type Bench, type BenchContext } from './harness';
 
 const v = PROTOCOL_VERSION;
@@ -143,14 +146,17 @@ export default {
     }
     const m = d.host.machine!;
     ctx.log(`${m.log.length} inputs, ${(m.executed / 1e6).toFixed(1)} M instructions, ${(m.hv.time.now / 1e9).toFixed(1)} s virtual`);
-    const recipe = await figureOf(ctx, 'link after boot + 20 commands', d, `${m.log.length} inputs`);
+    const recipe = await figureOf(ctx, 'Share link after boot + 20 commands', d, `${m.log.length} inputs`);
     const runner = (d.host as unknown as { runner: object }).runner;
-    const measured = (runner as { throughput: number }).throughput;
-    ctx.log(`measured speed ${(measured / 1000).toFixed(1)} M instructions/s (${measured > 0 ? 'measured' : 'none measured: the worker assumes a cautious one'})`);
+    const computed = (runner as { computedMs: number }).computedMs;
+    ctx.log(`the machine computed for ${computed.toFixed(0)} ms of wall time to get here`);
     // The same machine as a snapshot: what the link would be if replay were slow.
-    Object.defineProperty(runner, 'throughput', { configurable: true, get: () => 1 });
+    Object.defineProperty(runner, 'computedMs', { configurable: true, get: () => 60_000 });
     const snap = await figureOf(ctx, 'same machine as a snapshot link', d, 'forced');
-    Object.defineProperty(runner, 'throughput', { configurable: true, get: () => measured });
+    Object.defineProperty(runner, 'computedMs', { configurable: true, get: () => computed });
+    // And its recipe, whatever the speed here says (a faster host would share this).
+    const recipeText = encodeRecipe(recipeOf(d.host.machine!, () => false));
+    ctx.figure({ name: 'recipe link after boot + 20 commands', value: BASE.length + 1 + linkFragment('recipe', recipeText).length, unit: 'chars', digits: 0, note: 'the recipe form, the shipped image left out' });
 
     for (const [name, f] of [['open recipe link', recipe], ['open snapshot link', snap]] as const) {
       if (!f) continue;
@@ -175,7 +181,7 @@ export default {
     const own = await ask(b, 'share-link', { type: 'share', shipped: [SHIPPED] });
     ctx.log(`the worker's own choice for it: ${own.summary?.kind} (${own.why})`);
     const busyRunner = (b.host as unknown as { runner: object }).runner;
-    Object.defineProperty(busyRunner, 'throughput', { configurable: true, get: () => 1 });
+    Object.defineProperty(busyRunner, 'computedMs', { configurable: true, get: () => 60_000 });
     const busy = await figureOf(ctx, 'busy 32 MiB guest, snapshot link', b, 'usertests, fork, two spinning processes');
     if (busy) {
       const ms = await open(busy);

@@ -46,7 +46,7 @@ async function fixture() {
   const recipe = (await reply(t, 'share-link', { type: 'share', shipped: [] })).fragment!;
   const file = new Uint8Array((await reply(t, 'snapshot-file', { type: 'snapshot' })).bytes!);
   const runner = (t.host as unknown as { runner: object }).runner;
-  Object.defineProperty(runner, 'throughput', { configurable: true, get: () => 1 });
+  Object.defineProperty(runner, 'computedMs', { configurable: true, get: () => 60_000 });
   const snapshot = (await reply(t, 'share-link', { type: 'share', shipped: [] })).fragment!;
   expect(recipe.startsWith('recipe1=')).toBe(true);
   expect(snapshot.startsWith('snapshot1=')).toBe(true);

@@ -220,7 +220,9 @@ export class WorkerHost {
       const env = this.env;
       const runnerHost: RunnerHost = { post, now: () => env.now(), schedule: (fn, ms) => env.schedule(fn, ms) };
       this.runner = new MachineRunner(runnerHost, this.mem);
-      this.transfer = new Transfer({ runner: this.runner, mem: this.mem, catalog: new ImageCatalog((url) => env.fetchBytes(url)), post });
+      this.transfer = new Transfer({
+        runner: this.runner, mem: this.mem, catalog: new ImageCatalog((url) => env.fetchBytes(url)), post, now: () => env.now(),
+      });
       this.travel = new Travel({ runner: this.runner, mem: this.mem, post, now: () => env.now() });
       this.runner.observer = this.travel;
     }

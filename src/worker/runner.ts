@@ -87,6 +87,11 @@ export class MachineRunner {
   };
   /** Instructions per wall ms of recent slices that ran flat out (0: none yet). */
   private rate = 0;
+  /**
+   * Wall ms the machine has computed since its history began (slices and domain
+   * builds, not the waits between): about what replaying its log would take.
+   */
+  private workMs = 0;
   /** Hears of each new machine and of each slice run (the timeline: timeline.ts). */
   observer: RunnerObserver | null = null;
 
@@ -147,7 +152,7 @@ export class MachineRunner {
     this.setPhase('booting');
     try {
       const m = this.fresh();
-      this.createIn(m, image);
+      this.timed(() => this.createIn(m, image));
     } catch (e) {
       this.flush();
       this.fail(`could not boot ${image.name}: ${describe(e)}`);
@@ -170,7 +175,7 @@ export class MachineRunner {
   create(image: GuestImage): { domid: number } | { error: string } {
     try {
       const m = this.machine && this.phase !== 'failed' ? this.machine : this.fresh();
-      const domid = this.createIn(m, image);
+      const domid = this.timed(() => this.createIn(m, image));
       this.afterOp();
       return { domid };
     } catch (e) {
@@ -193,6 +198,7 @@ export class MachineRunner {
     this.publisher.reset();
     const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, this.outputs);
     this.machine = m;
+    this.workMs = 0;
     this.observer?.started(m);
     this.xl.attach(m);
     this.startedMs = this.host.now();
@@ -360,6 +366,7 @@ export class MachineRunner {
       return;
     }
     const t1 = this.host.now();
+    this.workMs += t1 - t0;
     const retired = m.executed - before;
     if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
     if (!paced && retired >= MIN_BUDGET && t1 > t0) this.measure(retired, t1 - t0);
@@ -401,6 +408,20 @@ export class MachineRunner {
     return this.rate;
   }
 
+  /** Wall ms the machine computed to get where it is (see workMs). */
+  get computedMs(): number {
+    return this.workMs;
+  }
+
+  private timed<T>(fn: () => T): T {
+    const t0 = this.host.now();
+    try {
+      return fn();
+    } finally {
+      this.workMs += this.host.now() - t0;
+    }
+  }
+
   private measure(retired: number, ms: number): void {
     const r = retired / ms;
     this.rate = this.rate === 0 ? r : this.rate * 0.8 + r * 0.2;
@@ -411,12 +432,14 @@ export class MachineRunner {
    * a replayed link, a step back). The UI hears of it as of a new machine: the
    * booting phase clears its views, then the console text the machine kept and
    * its domains are sent afresh. It stays paused. `fresh`: its history starts
-   * here (a restore), rather than continuing the timeline's (a seek).
+   * here (a restore), rather than continuing the timeline's (a seek). `workMs`:
+   * what it cost to compute (a replayed link: the replay's time).
    */
-  adopt(m: Machine, fresh = true, reason: PauseInfo['reason'] = 'user'): void {
+  adopt(m: Machine, fresh = true, reason: PauseInfo['reason'] = 'user', workMs = this.workMs): void {
     this.stop();
     this.machine = m;
     this.dirty = true;
+    this.workMs = workMs;
     m.events = this.outputs;
     this.guestOut.clear();
     this.xenOut.clear();

@@ -101,9 +101,9 @@ describe('worker: share links', () => {
 
   it('shares a snapshot instead when replaying would take too long, and it restores the same machine', async () => {
     const a = demoDriven();
-    // Slower than any real host: a replay would take far more than a second.
+    // As if it had computed for a minute: a replay would take far more than a second.
     const runner = (a.host as unknown as { runner: object }).runner;
-    Object.defineProperty(runner, 'throughput', { get: () => 1 });
+    Object.defineProperty(runner, 'computedMs', { get: () => 60_000 });
     const s = await ask(a, 'share-link', { type: 'share', shipped: [SHIPPED] });
     expect(s.fragment).toMatch(/^snapshot1=/);
     expect(s.why).toMatch(/would take about/);

@@ -181,11 +181,12 @@ export interface Shared {
 
 /**
  * The link for a machine: its recipe when replaying it would take under
- * RECIPE_MAX_MS here, else a snapshot. Images in `shipped` are left out.
+ * RECIPE_MAX_MS here, else a snapshot. A replay redoes what the machine
+ * computed, so `computedMs` (the wall time its slices and builds took) is the
+ * estimate. Images in `shipped` are left out.
  */
-export function shareLink(m: Machine, rate: number, shipped: ReadonlySet<string>): Shared {
-  const r = rate > 0 ? rate : ASSUMED_RATE;
-  const ms = m.executed / r;
+export function shareLink(m: Machine, computedMs: number, shipped: ReadonlySet<string>): Shared {
+  const ms = computedMs;
   const insns = `${(m.executed / 1e6).toFixed(1)} M instructions`;
   if (m.logFromBoot && ms < RECIPE_MAX_MS) {
     const fragment = linkFragment('recipe', encodeRecipe(recipeOf(m, (id) => !shipped.has(id))));

@@ -16,8 +16,8 @@ export interface TransferDeps {
   mem: MachineMemory;
   catalog: ImageCatalog;
   post(message: WorkerToUi): void;
-  /** Called with a machine that replaced the running one (the timeline starts over from it). */
-  replaced?(): void;
+  /** Wall ms (the worker's clock). */
+  now(): number;
 }
 
 type Req<K extends SnapshotRequest['type']> = Extract<SnapshotRequest, { type: K }>;
@@ -64,7 +64,7 @@ export class Transfer {
       this.deps.post({ v, type: 'share-link', id: msg.id, error: 'the machine went away before it could be shared' });
       return;
     }
-    const link = shareLink(now, this.deps.runner.throughput, shipped);
+    const link = shareLink(now, this.deps.runner.computedMs, shipped);
     this.deps.post({
       v, type: 'share-link', id: msg.id, fragment: link.fragment, why: link.why,
       summary: summaryOf(now, link.kind, link.fragment.length),
@@ -86,11 +86,12 @@ export class Transfer {
       const pristine = runner.pristine;
       // Whatever happens now, the memory may no longer be all zeroes.
       runner.spoil();
+      const t0 = this.deps.now();
       const { machine, failed } = build(p, {
         mem, current: runner.current, images: (id) => catalog.get(id), events: runner.outputs, rate: runner.throughput, pristine,
       });
-      runner.adopt(machine);
-      this.deps.replaced?.();
+      // A replayed link cost its replay to compute; a snapshot's past is unknown (it shares as a snapshot).
+      runner.adopt(machine, true, 'user', p.kind === 'recipe' && !failed ? this.deps.now() - t0 : 0);
       if (failed) reply({ error: failed.message });
       else reply({ summary: summaryOf(machine, p.kind, p.size) });
     } catch (e) {
