@@ -10,7 +10,7 @@ export const downloadSnapshotAction: Action = {
   description: 'Download a snapshot file of this machine, for states too large for a link; Open brings it back.',
   keys: ['Alt+Shift+D'],
   toolbar: 'machine',
-  enabled: (ctx) => hasMachine(ctx) && shareStore.getState().busy === null,
+  enabled: hasMachine,
   run: () => {
     const port = snapshotPort();
     if (port) void downloadSnapshot(port, shareStore, sharePage());

@@ -10,7 +10,7 @@ export const shareAction: Action = {
   description: 'Copy a link that holds this machine: its inputs when they replay within a second, else a snapshot. Whoever opens it gets the machine, paused.',
   keys: ['Alt+Shift+S'],
   toolbar: 'machine',
-  enabled: (ctx) => hasMachine(ctx) && shareStore.getState().busy === null,
+  enabled: hasMachine,
   run: () => {
     const port = snapshotPort();
     if (port) void shareMachine(port, shareStore, sharePage());

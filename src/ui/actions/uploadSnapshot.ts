@@ -10,7 +10,7 @@ export const uploadSnapshotAction: Action = {
   description: 'Open a snapshot file: it replaces the running machine, paused. A file that cannot be used leaves the machine as it was.',
   keys: ['Alt+Shift+O'],
   toolbar: 'machine',
-  enabled: (ctx) => ctx.client !== null && ctx.machine.phase !== 'booting' && shareStore.getState().busy === null,
+  enabled: (ctx) => ctx.client !== null && ctx.machine.phase !== 'booting',
   run: () => {
     void chooseFile('.pvsnap,application/octet-stream').then((file) => {
       const port = snapshotPort();

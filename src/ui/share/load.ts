@@ -6,6 +6,7 @@ import { useEffect } from 'react';
 import { openLink } from './operations';
 import { sharePage, snapshotPort } from './session';
 import { shareStore } from './shareStore';
+import { machineStore } from '../store/machineStore';
 
 /** Open the page's link; `fallback` (booting the default guest) when it cannot be used. */
 export async function openAtLoad(fallback: () => void): Promise<void> {
@@ -19,7 +20,9 @@ export function useLinkChanges(): void {
   useEffect(() => {
     const open = () => {
       const port = snapshotPort();
-      if (port) void openLink(port, shareStore, sharePage(), window.location.hash);
+      const phase = machineStore.getState().phase;
+      const running = phase === 'running' || phase === 'paused' || phase === 'stopped';
+      if (port) void openLink(port, shareStore, sharePage(), window.location.hash, running);
     };
     window.addEventListener('hashchange', open);
     return () => window.removeEventListener('hashchange', open);

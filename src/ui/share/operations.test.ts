@@ -86,6 +86,8 @@ describe('share operations', () => {
     const t = setup((r) => ({ v, type: 'restored', id: r.id, error: 'the replay recipe is corrupt (its checksum does not match): was the link cut or changed?' }));
     expect(await openLink(t.port, t.store, t.page, '#recipe1=abc')).toBe(false);
     expect(t.store.getState().message?.text).toBe('This link could not be opened: the replay recipe is corrupt (its checksum does not match): was the link cut or changed?');
+    expect(await openLink(t.port, t.store, t.page, '#recipe1=abc', true)).toBe(false);
+    expect(t.store.getState().message?.text).toMatch(/changed\? The machine you had is still here\.$/);
   });
 });
 

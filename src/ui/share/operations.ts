@@ -73,19 +73,21 @@ export async function uploadSnapshot(port: SnapshotPort, store: ShareStore, page
 
 /**
  * Open the machine a link's fragment holds. Returns false (having said why)
- * when the fragment is not a usable link; the machine that ran goes on.
+ * when the fragment is not a usable link; the machine that ran goes on
+ * (`running`: there is one, and the message says so).
  */
-export async function openLink(port: SnapshotPort, store: ShareStore, page: Page, fragment: string): Promise<boolean> {
+export async function openLink(port: SnapshotPort, store: ShareStore, page: Page, fragment: string, running = false): Promise<boolean> {
   const parsed = parseLinkFragment(fragment);
   if (parsed === null) return false;
+  const still = running ? ' The machine you had is still here.' : '';
   if (!parsed.ok) {
-    say(store, 'error', parsed.message);
+    say(store, 'error', parsed.message + still);
     return false;
   }
   const r = await busy(store, 'restoring', () =>
     port.request({ type: 'restore', source: { kind: 'link', fragment: linkFragment(parsed.kind, parsed.payload) }, shipped: page.shipped }));
   if (r.error !== undefined || !r.summary) {
-    say(store, 'error', because('This link could not be opened', r.error ?? 'no answer'));
+    say(store, 'error', because('This link could not be opened', r.error ?? 'no answer') + still);
     return false;
   }
   store.setState({ banner: { from: 'link', summary: r.summary } });

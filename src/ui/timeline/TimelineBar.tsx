@@ -79,7 +79,7 @@ export function TimelineBar() {
         />
       </div>
       <span className="timeline-position" data-testid="timeline-position">
-        {drag === null ? `at ${n(span.now)}` : `go to ${n(target)}`} of {n(span.end)} · {timeline.checkpoints.length} checkpoints
+        {drag === null ? `at ${n(span.now)}` : `go to ${n(target)}`} of {n(span.end)} · {timeline.checkpoints.length} checkpoint{timeline.checkpoints.length === 1 ? '' : 's'}
       </span>
     </div>
   );
