@@ -92,3 +92,18 @@ test('the theme switches between dark and light and is remembered', async ({ pag
   await page.reload();
   await expect(html).toHaveAttribute('data-theme', 'light');
 });
+
+test('Alt+number brings a panel forward with the keyboard in it', async ({ page }) => {
+  await openDemo(page);
+  await page.locator('.toolbar-name').click();
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByTestId('xen-console')).toBeVisible();
+  await page.keyboard.press('Alt+2');
+  await page.keyboard.type('xl info');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('dom0-terminal').locator('.xterm-rows')).toContainText('xen_extra');
+  await page.keyboard.press('Alt+1');
+  await page.keyboard.type('typed');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('you typed: typed');
+});

@@ -137,7 +137,8 @@ function step(): void {
   if (outcome === 'idle' && stdinEnded && !machine.consoles.pendingInput) {
     return finish(EXIT.stuck, 'boot: every vcpu waits for input and there is none left');
   }
-  if (outcome === 'budget') setImmediate(step);
+  // 'break' needs a breakpoint, which the CLI never sets; it would just go on.
+  if (outcome === 'budget' || outcome === 'break') setImmediate(step);
   else setTimeout(step, outcome === 'waiting' ? Math.max(1, Math.min(50, (machine.hv.time.now - machine.hv.timeLimit) / 1e6 / NS_PER_INSN)) : 10);
 }
 step();

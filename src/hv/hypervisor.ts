@@ -18,11 +18,10 @@ import { DOMID_XEN, XEN_LEGACY_MAX_VCPUS } from '../abi/xen';
 import { HypervisorBug } from '../shared/bugs';
 import { Domain } from './domain';
 import { MmEngine } from './mm/engine';
-import { EventChannels, type EvtchnEvent } from './evtchn/evtchn';
+import { EventChannels } from './evtchn/evtchn';
 import { SharedInfoView } from './evtchn/memory';
 import { GrantTables } from './gnttab/gnttab';
 import { grantHooksOverMm } from './gnttab/mmhooks';
-import type { GrantEvent } from './gnttab/events';
 import { Vcpu } from './vcpu';
 import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
 import { handleExit } from './traps/exits';
@@ -32,29 +31,33 @@ import { initialiseVcpu } from './hypercalls/vcpuinit';
 import { attachVcpuMm, destroyDomainMemory, registerVcpuInfo, setBaseptr } from './vcpumm';
 import type { ReleaseResult } from './mm/release';
 import { xenCr3ToPfn } from './mm/pte';
+import { TraceWriter, type Breakpoint } from './trace';
+import { evtchnTracer, traceGrantEvent } from './traceevents';
+import { DS_CREATED, DS_DESTROYED, DS_PAUSED, DS_SHUTDOWN, DS_UNPAUSED, TK_DOMAIN } from '../shared/trace';
 
 export interface HypervisorHooks {
   /** console_io output and hypervisor messages, per domain (-1: the hypervisor itself). */
   console(domid: number, bytes: Uint8Array): void;
   /** A domain shut down (poweroff, reboot, crash...). */
   shutdown?(dom: Domain): void;
-  /** Event-channel activity, for the trace ring and the UI. */
-  evtchn?(e: EvtchnEvent): void;
-  /** Grant-table activity, for the trace ring and the UI. */
-  gnttab?(e: GrantEvent): void;
-  /** A hypercall returned (result null: it set the registers itself, like iret). */
+  /**
+   * A hypercall returned (result null: it set the registers itself, like iret). For
+   * the CLI's live listing; everything else reads the trace ring (hv.trace).
+   */
   hypercall?(dom: Domain, v: Vcpu, nr: number, args: readonly number[], result: number | null): void;
 }
+
+/** The periodic timer every PV vcpu starts with. */
+export const DEFAULT_PERIODIC_NS = 10_000_000;
 
 /**
  * budget: the instructions were used. waiting: every vcpu waits and the next
  * timer lies beyond timeLimit. idle: every vcpu waits and no timer is armed
- * (only outside input can wake it). stopped: no domain can run at all.
+ * (only outside input can wake it). stopped: no domain can run at all. break: a
+ * trace record matched the breakpoint (breakSeq says which); the run stopped at
+ * the next instruction boundary and the next run resumes from there.
  */
-/** The periodic timer every PV vcpu starts with. */
-export const DEFAULT_PERIODIC_NS = 10_000_000;
-
-export type RunOutcome = 'budget' | 'waiting' | 'idle' | 'stopped';
+export type RunOutcome = 'budget' | 'waiting' | 'idle' | 'stopped' | 'break';
 
 export class Hypervisor {
   readonly mem: MachineMemory;
@@ -107,11 +110,22 @@ export class Hypervisor {
   private readonly slotFree: boolean[] = [];
   /** Instructions retired by vcpus of destroyed domains (their counters went with their slots). */
   retiredByDestroyed = 0;
+  /** The trace ring in machine memory (src/hv/trace.ts), always on. */
+  readonly trace: TraceWriter;
+  /**
+   * KIND bits (subopFlag) naming the sub-op of the hypercall being handled when it sits
+   * in guest memory; set by its handler, taken by the record written when it returns.
+   */
+  traceSubop = 0;
 
   constructor(mem: MachineMemory, hooks: HypervisorHooks) {
     this.mem = mem;
     this.code = new CodeCache(mem.ramBytes);
     this.hooks = hooks;
+    this.trace = new TraceWriter(mem.buffer, mem.layout.traceOffset, {
+      instructions: () => this.executed,
+      timeNs: () => this.time.now,
+    });
     this.mm = new MmEngine(mem, {
       onFlushNeeded: (dom) => {
         for (const v of this.domains.get(dom)?.vcpus ?? []) v.cpu.tlbFlush(true);
@@ -130,12 +144,12 @@ export class Hypervisor {
           if (v.state === 'polling' && (v.pollPorts.length === 0 || v.pollPorts.includes(port))) this.wakeVcpu(v);
         }
       },
-      onEvent: (e) => this.hooks.evtchn?.(e),
+      observer: evtchnTracer(this),
     });
     this.gnttab = new GrantTables(mem, grantHooksOverMm(this.mm, {
       flushTlb: (dom) => { for (const v of this.domains.get(dom)?.vcpus ?? []) v.cpu.tlbFlush(true); },
       frameWritten: (mfn) => this.code.notifyWrite(mfn * 4096, 4096),
-      onEvent: (e) => this.hooks.gnttab?.(e),
+      onEvent: (e) => traceGrantEvent(this, e),
     }));
   }
 
@@ -188,6 +202,7 @@ export class Hypervisor {
     }
     this.order.sort((a, b) => a.domid - b.domid || a.id - b.id);
     this.domains.set(id, dom);
+    this.trace.write(TK_DOMAIN, id, -1, DS_CREATED, vcpus);
     return dom;
   }
 
@@ -222,6 +237,7 @@ export class Hypervisor {
     this.sharedInfo.delete(dom.id);
     this.domains.delete(dom.id);
     dom.state = 'dead';
+    this.trace.write(TK_DOMAIN, dom.id, -1, DS_DESTROYED);
     return res;
   }
 
@@ -243,10 +259,14 @@ export class Hypervisor {
   }
 
   unpause(dom: Domain): void {
-    if (dom.state === 'paused') dom.state = 'running';
+    if (dom.state !== 'paused') return;
+    dom.state = 'running';
+    this.trace.write(TK_DOMAIN, dom.id, -1, DS_UNPAUSED);
   }
   pause(dom: Domain): void {
-    if (dom.state === 'running') dom.state = 'paused';
+    if (dom.state !== 'running') return;
+    dom.state = 'paused';
+    this.trace.write(TK_DOMAIN, dom.id, -1, DS_PAUSED);
   }
 
   /** Shut a domain down with SHUTDOWN_* `reason`; the first reason wins. All its vcpus stop. */
@@ -254,6 +274,7 @@ export class Hypervisor {
     if (dom.state === 'shutdown' || dom.state === 'dead') return;
     dom.shutdownReason = dom.pendingShutdownCode >= 0 ? dom.pendingShutdownCode : reason;
     dom.state = 'shutdown';
+    this.trace.write(TK_DOMAIN, dom.id, -1, DS_SHUTDOWN, dom.shutdownReason);
     if (this.current && this.current.domid === dom.id) this.sliceOver = true;
     this.hooks.shutdown?.(dom);
   }
@@ -413,15 +434,51 @@ export class Hypervisor {
 
   // ---- The run loop ----
 
+  /** Instructions retired by every vcpu so far (the trace ring's ICOUNT). */
+  get executed(): number {
+    let n = this.retiredByDestroyed;
+    for (const v of this.order) n += v.cpu.instructions;
+    return n;
+  }
+
+  /**
+   * Stop runs when a trace record matches (null: never). Called for every record
+   * written while set; see TraceWriter.breakpoint.
+   */
+  get breakpoint(): Breakpoint | null {
+    return this.trace.breakpoint;
+  }
+  set breakpoint(fn: Breakpoint | null) {
+    this.trace.breakpoint = fn;
+  }
+  /** Record number of the record that ended the last 'break' run. */
+  get breakSeq(): number {
+    return this.trace.breakSeq;
+  }
+  /** A record matched the breakpoint since the last call: clear and report it. */
+  takeBreak(): boolean {
+    const hit = this.trace.breakPending;
+    this.trace.breakPending = false;
+    return hit;
+  }
+
   /**
    * Run the machine for up to `budget` instructions. Returns 'budget' when they
    * are used, 'idle' when every vcpu waits with no timer armed (only outside
-   * input can wake it), 'stopped' when no domain can run at all.
+   * input can wake it), 'stopped' when no domain can run at all, 'break' when a
+   * trace record matched the breakpoint (at the instruction boundary after it).
+   *
+   * Breaking never changes what the guest sees: the loop ends where it would
+   * have gone on (after a completed exit, or after an upcall frame is built),
+   * the vcpu keeps the CPU and its slice, and the next call carries on there.
    */
   run(budget: number): RunOutcome {
+    // Records written between runs (an injected event, a dom0 service) do not stop this one.
+    this.trace.breakPending = false;
     let left = budget;
     while (left > 0) {
       this.fireTimers();
+      if (this.takeBreak()) return 'break';
       let v = this.running;
       // A vcpu keeps the CPU across calls until its slice is used or it stops:
       // context switches (and the time-info updates they bring) depend only on
@@ -456,6 +513,7 @@ export class Hypervisor {
       const used = this.runVcpu(v, Math.min(left, this.sliceLeft));
       left -= used;
       this.sliceLeft -= used;
+      if (this.takeBreak()) return 'break';
     }
     return 'budget';
   }
@@ -500,8 +558,9 @@ export class Hypervisor {
     this.current = v;
     this.sliceOver = false;
     let used = 0;
+    const trace = this.trace;
     try {
-      while (used < room && !this.sliceOver && v.state === 'runnable' && dom.state === 'running') {
+      while (used < room && !this.sliceOver && v.state === 'runnable' && dom.state === 'running' && !trace.breakPending) {
         // Events are checked where Xen checks them: on every return to the guest
         // from an exit, and when the vcpu was kicked or switched in, never at a
         // mere host slice boundary (that would make delivery host-dependent).
@@ -509,6 +568,8 @@ export class Hypervisor {
           v.kicked = false;
           const err = deliverEvents(this, dom, v);
           if (err) { this.crashDomain(dom, err); break; }
+          // The upcall frame is built: a breakpoint stops here, before the callback's first instruction.
+          if (trace.breakPending) break;
         }
         const deadline = this.nextDeadline();
         const chunk = Math.min(room - used, Math.max(1, Math.ceil((deadline - this.time.now) / NS_PER_INSN)));
@@ -526,8 +587,9 @@ export class Hypervisor {
       this.current = null;
     }
     if (this.sliceOver || v.state !== 'runnable' || dom.state !== 'running') this.sliceLeft = 0;
-    // A vcpu that stopped without retiring anything still costs one unit, so the loop ends.
-    return Math.max(used, 1);
+    // A vcpu that stopped without retiring anything still costs one unit, so the loop ends;
+    // not when a breakpoint stopped it: the next run goes on with the same slice.
+    return trace.breakPending ? used : Math.max(used, 1);
   }
 
   /** Is any vcpu able to run now? */

@@ -111,9 +111,13 @@ export class Machine {
 
   /**
    * Run up to `budget` instructions, servicing the backends every
-   * SERVICE_INTERVAL instructions. 'idle' and 'stopped' as Hypervisor.run.
+   * SERVICE_INTERVAL instructions. 'idle', 'stopped' and 'break' as
+   * Hypervisor.run; a record written by a service (dom0 notifying a guest) that
+   * matches the breakpoint also ends the run with 'break', after that service.
+   * Breaking adds no service and skips none, so the guest sees the same machine.
    */
   run(budget: number): RunOutcome {
+    this.hv.takeBreak();
     let left = budget;
     while (left > 0) {
       // Backends are serviced when the machine-wide instruction count crosses a
@@ -139,16 +143,21 @@ export class Machine {
       const did = this.executed - now;
       left -= did;
       if (this.executed >= boundary) this.service();
+      if (outcome === 'break') {
+        this.hv.takeBreak();
+        return 'break';
+      }
       if (outcome !== 'budget') {
         // Everyone waits: the backends may have work that wakes a guest.
         this.service();
         if (!this.hv.runnable) {
-          if (!dom0Timer || (outcome !== 'idle' && outcome !== 'waiting')) return outcome;
+          if (!dom0Timer || (outcome !== 'idle' && outcome !== 'waiting')) return this.hv.takeBreak() ? 'break' : outcome;
           // Skip as hv.run would have, stopping at the dom0 timer too; skipped
           // time uses the budget as it does there.
           const t = Math.min(this.hv.nextDeadline(), this.toolstack.nextDeadline);
           if (t === Infinity || t > limit) {
             if (limit !== Infinity) this.hv.time.skipTo(limit);
+            if (this.hv.takeBreak()) return 'break';
             return t === Infinity ? 'idle' : 'waiting';
           }
           if (t > this.hv.time.now) {
@@ -156,11 +165,14 @@ export class Machine {
             this.hv.time.skipTo(t);
           }
           this.service();
+          // A record of these services that matches ends the run where an unbroken one continues.
+          if (this.hv.takeBreak()) return 'break';
           continue;
         }
       } else if (did === 0) {
-        return 'budget';
+        return this.hv.takeBreak() ? 'break' : 'budget';
       }
+      if (this.hv.takeBreak()) return 'break';
     }
     return 'budget';
   }
@@ -180,9 +192,7 @@ export class Machine {
 
   /** Instructions retired by every vcpu so far. */
   get executed(): number {
-    let n = this.hv.retiredByDestroyed;
-    for (const v of this.hv.vcpus()) n += v.cpu.instructions;
-    return n;
+    return this.hv.executed;
   }
 
   domain(domid: number): Domain | undefined {

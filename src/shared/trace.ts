@@ -9,8 +9,11 @@
 //
 // Records are numbered from 0 in the order they were written; record n sits in slot
 // n % TRACE_RECORDS. The writer fills a record, then stores n + 1 in its SEQ slot and
-// finally bumps TH.HEAD to n + 1 (both with Atomics), so a reader that sees SEQ == n + 1
-// before and after copying the record knows it was not overwritten meanwhile.
+// finally bumps TH.HEAD to n + 1 (both with Atomics). A reader that sees SEQ == n + 1
+// before copying knows the record is whole; the writer only starts on record
+// n + TRACE_RECORDS (same slot) once HEAD has reached it, so a HEAD still below that
+// after the copy means nothing was overwritten meanwhile. (SEQ alone cannot tell:
+// it changes only after the new record's fields are already in place.)
 
 export const TRACE_RECORDS = 8192;
 export const TRACE_RECORD_BYTES = 64;
@@ -46,20 +49,30 @@ export const TR = {
 } as const;
 
 /**
- * Record kinds. For each: CODE, then the arguments.
+ * Record kinds. For each: CODE, then the arguments. VCPU is the vcpu the record is
+ * about (the caller, or the vcpu notified), -1 when none is (domain 0's services,
+ * timers, the toolstack). Arguments that do not apply are -1 where 0 would mean
+ * something, else 0.
  * HYPERCALL: nr; A0..A5 = ebx, ecx, edx, esi, edi, ebp as the guest passed them; RESULT = eax
- *   (KIND carries TF_NO_RESULT when the hypercall set the registers itself, like iret).
- * MULTICALL_ENTRY: op of one entry of a multicall; A0..A5 its args; RESULT its result.
- * EVT_SEND: port the domain sent on; A0 = remote domain, A1 = remote port (-1 for none).
+ *   (KIND carries TF_NO_RESULT when the hypercall set the registers itself, like iret, and
+ *   TF_CONTINUED when it was preempted and the guest will issue it again).
+ * MULTICALL_ENTRY: op of one entry of a multicall; A0..A5 its args; RESULT its result (flags
+ *   as HYPERCALL). Written as each entry completes, before the multicall's own record.
+ * EVT_SEND: port the domain sent on; A0 = remote domain, A1 = remote port (both -1 when the
+ *   port is unbound and the send is dropped; an IPI names its own domain and port).
  * EVT_PENDING: port that a notification reached; A0 = 1 when it set the pending bit (was clear),
- *   A1 = 1 when it raised the vcpu's upcall (the vcpu was kicked).
- * EVT_UPCALL: 0; the vcpu entered its event callback (a bounce frame was built). A0 = eip of the callback.
- * EVT_BIND: port bound or allocated; A0 = ECS_* state, A1 = remote domain, A2 = remote port, A3 = virq.
+ *   A1 = 1 when it raised the vcpu's upcall (the vcpu was kicked). VCPU = the vcpu notified.
+ * EVT_UPCALL: 0; the vcpu entered its event callback (a bounce frame was built). A0 = eip of
+ *   the callback, A1 = the eip it interrupted.
+ * EVT_BIND: port bound or allocated; A0 = ECS_* state (2 unbound, 3 interdomain, 5 virq,
+ *   6 ipi), A1 = remote domain, A2 = remote port, A3 = virq. VCPU = the vcpu it notifies.
  * EVT_CLOSE: port closed.
- * FAULT: vector bounced to the guest; A0 = error code, A1 = cr2 (page faults), A2 = faulting eip.
- * PIN / UNPIN: machine frame; A0 = page-table level (1..4).
+ * FAULT: vector bounced to the guest; A0 = error code (-1: the vector pushes none),
+ *   A1 = cr2 (page faults), A2 = faulting eip (for a software interrupt, the eip after the
+ *   INT), A3 = 1 for a software interrupt (INT n, INT3, INTO), 0 for an exception.
+ * PIN / UNPIN: machine frame; A0 = page-table level (1..3). DOMID = the table's owner.
  * GNT_MAP / GNT_UNMAP: grant ref; A0 = granting domain, A1 = handle, A2 = machine frame, A3 = GNTMAP flags.
- * DOMAIN: a DS_* lifecycle change; A0 = shutdown reason when it shut down.
+ * DOMAIN: a DS_* lifecycle change; A0 = shutdown reason when it shut down, vcpus when created.
  */
 export const TK_HYPERCALL = 1, TK_MULTICALL_ENTRY = 2, TK_EVT_SEND = 3, TK_EVT_PENDING = 4, TK_EVT_UPCALL = 5,
   TK_EVT_BIND = 6, TK_EVT_CLOSE = 7, TK_FAULT = 8, TK_PIN = 9, TK_UNPIN = 10, TK_GNT_MAP = 11, TK_GNT_UNMAP = 12,
@@ -72,6 +85,22 @@ export const TK_NAMES: Readonly<Record<number, string>> = {
 };
 /** Flag ORed into KIND of a hypercall that set the registers itself (iret): RESULT means nothing. */
 export const TF_NO_RESULT = 0x100;
+/**
+ * Flag ORed into KIND of a hypercall (or multicall entry) that was preempted and will be
+ * continued (Xen's hypercall continuations): the guest re-executes it with the updated
+ * arguments, each pass has its own record, and RESULT is not a result yet.
+ */
+export const TF_CONTINUED = 0x200;
+/**
+ * KIND bits 16..23 of a hypercall or multicall entry whose sub-operation lives in guest
+ * memory rather than in a register (mmuext_op: the cmd of its first op): the sub-op + 1;
+ * 0 when none was recorded.
+ */
+export const TF_SUBOP_SHIFT = 16;
+/** The KIND bits that record sub-op `op` (0..254). */
+export function subopFlag(op: number): number {
+  return (((op >>> 0) + 1) & 0xff) << TF_SUBOP_SHIFT;
+}
 export const TK_MASK = 0xff;
 
 /** DOMAIN record codes. */
@@ -82,6 +111,10 @@ export interface TraceRecord {
   seq: number;
   kind: number;
   noResult: boolean;
+  /** Preempted; the guest will run it again with updated arguments (TF_CONTINUED). */
+  continued: boolean;
+  /** The sub-operation read from guest memory (TF_SUBOP_SHIFT), -1 when not recorded. */
+  subop: number;
   domid: number;
   vcpu: number;
   code: number;
@@ -90,6 +123,12 @@ export interface TraceRecord {
   icount: number;
   timeNs: number;
 }
+
+/**
+ * The most records a reader can get back from the ring: the slot after the newest
+ * record is the one the writer may be filling, so the record it held is given up.
+ */
+export const TRACE_READABLE = TRACE_RECORDS - 1;
 
 /**
  * Reads new records from the ring. The first `read` starts at the oldest record still in
@@ -114,13 +153,17 @@ export class TraceReader {
     return Atomics.load(this.header, TH.HEAD) >>> 0;
   }
 
-  /** Decode the records written since the last call (at most `max`, the newest ones). */
-  read(max = TRACE_RECORDS): TraceRecord[] {
+  /**
+   * Decode the records written since the last call (at most `max`, the newest ones).
+   * A head behind what was already read means the ring was started again (a new
+   * machine in the same memory): reading then restarts from its oldest record.
+   */
+  read(max = TRACE_READABLE): TraceRecord[] {
     const head = this.head();
-    if (this.next < 0) this.next = head >= TRACE_RECORDS ? head - TRACE_RECORDS : 0;
+    if (this.next < 0 || ((head - this.next) | 0) < 0) this.next = head >= TRACE_READABLE ? head - TRACE_READABLE : 0;
     let from = this.next;
     const behind = (head - from) >>> 0;
-    const keep = Math.min(max, TRACE_RECORDS);
+    const keep = Math.min(max, TRACE_READABLE);
     if (behind > keep) {
       this.lost += behind - keep;
       from = (head - keep) >>> 0;
@@ -135,7 +178,7 @@ export class TraceReader {
     return out;
   }
 
-  /** Record n, or null when its slot now holds another record. */
+  /** Record n, or null when its slot holds, or is being filled with, another record. */
   private decode(n: number): TraceRecord | null {
     const w = (n % TRACE_RECORDS) * (TRACE_RECORD_BYTES >>> 2);
     const tag = (n + 1) | 0;
@@ -146,6 +189,8 @@ export class TraceReader {
       seq: n,
       kind: kind & TK_MASK,
       noResult: (kind & TF_NO_RESULT) !== 0,
+      continued: (kind & TF_CONTINUED) !== 0,
+      subop: ((kind >>> TF_SUBOP_SHIFT) & 0xff) - 1,
       domid: s[w + TR.DOMID],
       vcpu: s[w + TR.VCPU],
       code: s[w + TR.CODE] >>> 0,
@@ -154,6 +199,6 @@ export class TraceReader {
       icount: this.f64[(w + TR.ICOUNT_F64) >>> 1],
       timeNs: this.f64[(w + TR.TIME_F64) >>> 1],
     };
-    return Atomics.load(this.slots, w + TR.SEQ) === tag ? r : null;
+    return ((this.head() - n) >>> 0) < TRACE_RECORDS && Atomics.load(this.slots, w + TR.SEQ) === tag ? r : null;
   }
 }

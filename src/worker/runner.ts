@@ -400,6 +400,10 @@ export class MachineRunner {
         this.stats(t1);
         this.setPhase('stopped');
         return;
+      case 'break':
+        // Only with hv.breakpoint set: hold the machine where the matching record stopped it.
+        this.paused('breakpoint');
+        return;
     }
   }
 

@@ -29,16 +29,24 @@ export interface EvtchnHooks {
   /** Is `dom` paused by its controller (allows EVTCHNOP_reset from dom0)? Default: no. */
   controllerPaused?(dom: number): boolean;
   /** Every bind, close, send, notification and unmask, for the trace ring. */
-  onEvent?(e: EvtchnEvent): void;
+  observer?: EvtchnObserver;
 }
 
-export type EvtchnEvent =
-  | { kind: 'bind'; dom: number; port: number; status: number; vcpu: number; remoteDom: number; remotePort: number; virq: number }
-  | { kind: 'close'; dom: number; port: number }
-  | { kind: 'send'; dom: number; port: number }
+/**
+ * What the engine reports as it happens. Plain numbers, not event objects: send and
+ * set-pending run on every notification, and reporting them must not allocate.
+ */
+export interface EvtchnObserver {
+  /** `port` of `dom` was bound (ECS_* `ecs`); remote end or virq where the state has one, else -1. */
+  bound(dom: number, port: number, ecs: number, vcpu: number, remoteDom: number, remotePort: number, virq: number): void;
+  closed(dom: number, port: number): void;
+  /** `dom` sent on `port`; the notification goes to remoteDom:remotePort (-1, -1: nobody bound, dropped). */
+  sent(dom: number, port: number, remoteDom: number, remotePort: number): void;
   /** A notification reached `port`: latched = the pending bit was clear; upcall = the vcpu was kicked. */
-  | { kind: 'pending'; dom: number; port: number; vcpu: number; latched: boolean; upcall: boolean }
-  | { kind: 'unmask'; dom: number; port: number; upcall: boolean };
+  pending(dom: number, port: number, vcpu: number, latched: boolean, upcall: boolean): void;
+  /** An unmask, and whether it raised the vcpu's upcall (the trace ring shows that as the upcall). */
+  unmasked?(dom: number, port: number, upcall: boolean): void;
+}
 
 /** evtchn_status output; fields not meaningful for the status are 0. */
 export interface EvtchnStatusOut {
@@ -208,16 +216,16 @@ export class EventChannels {
         const rid = d.remoteDom[port]!, rport = d.remotePort[port]!;
         const rd = this.doms.get(rid);
         if (!rd) throw new HypervisorBug(`d${caller} port ${port} is connected to missing d${rid}`);
-        this.sent(caller, d, port);
+        this.sent(caller, d, port, rid, rport);
         this.setPending(rid, rd, rd.notifyVcpu[rport]!, rport);
         return 0;
       }
       case ECS_IPI:
-        this.sent(caller, d, port);
+        this.sent(caller, d, port, caller, port);
         this.setPending(caller, d, d.notifyVcpu[port]!, port);
         return 0;
       case ECS_UNBOUND:
-        this.sent(caller, d, port); // nobody listens yet: silently dropped
+        this.sent(caller, d, port, -1, -1); // nobody listens yet: silently dropped
         return 0;
       default:
         return -E.EINVAL;
@@ -270,7 +278,7 @@ export class EventChannels {
     if (m.testAndClearMask(port) && m.isPending(port) && !m.testAndSetSelector(vcpu, port >>> 5)) {
       upcall = this.markEventsPending(caller, d, vcpu);
     }
-    this.hooks.onEvent?.({ kind: 'unmask', dom: caller, port, upcall });
+    this.hooks.observer?.unmasked?.(caller, port, upcall);
     return 0;
   }
 
@@ -376,13 +384,13 @@ export class EventChannels {
     d.raised[port]!++;
     const m = d.memory;
     if (m.testAndSetPending(port)) {
-      this.hooks.onEvent?.({ kind: 'pending', dom, port, vcpu, latched: false, upcall: false });
+      this.hooks.observer?.pending(dom, port, vcpu, false, false);
       return;
     }
     d.latched[port]!++;
     let upcall = false;
     if (!m.isMasked(port) && !m.testAndSetSelector(vcpu, port >>> 5)) upcall = this.markEventsPending(dom, d, vcpu);
-    this.hooks.onEvent?.({ kind: 'pending', dom, port, vcpu, latched: true, upcall });
+    this.hooks.observer?.pending(dom, port, vcpu, true, upcall);
     this.hooks.pollWake?.(dom, port);
   }
 
@@ -416,7 +424,7 @@ export class EventChannels {
         rd.state[rport] = ECS_UNBOUND;
         rd.remoteDom[rport] = dom;
         rd.remotePort[rport] = 0;
-        this.hooks.onEvent?.({ kind: 'close', dom, port });
+        this.hooks.observer?.closed(dom, port);
         return;
       }
       case ECS_UNBOUND:
@@ -427,19 +435,20 @@ export class EventChannels {
         throw new HypervisorBug(`d${dom} port ${port} in unknown state ${d.state[port]}`);
     }
     d.free(port);
-    this.hooks.onEvent?.({ kind: 'close', dom, port });
+    this.hooks.observer?.closed(dom, port);
   }
 
   private bound(dom: number, d: PortTable, port: number): void {
-    this.hooks.onEvent?.({
-      kind: 'bind', dom, port, status: ECS_TO_STATUS[d.state[port]!]!, vcpu: d.notifyVcpu[port]!,
-      remoteDom: d.remoteDom[port]!, remotePort: d.remotePort[port]!, virq: d.virq[port]!,
-    });
+    const s = d.state[port]!;
+    const remote = s === ECS_UNBOUND || s === ECS_INTERDOMAIN;
+    this.hooks.observer?.bound(dom, port, s, d.notifyVcpu[port]!, remote ? d.remoteDom[port]! : -1,
+      s === ECS_INTERDOMAIN ? d.remotePort[port]! : -1, s === ECS_VIRQ ? d.virq[port]! : -1);
   }
 
-  private sent(dom: number, d: PortTable, port: number): void {
+  /** Count a send and report where it goes (-1, -1: an unbound port, nobody hears it). */
+  private sent(dom: number, d: PortTable, port: number, remoteDom: number, remotePort: number): void {
     d.sent[port]!++;
-    this.hooks.onEvent?.({ kind: 'send', dom, port });
+    this.hooks.observer?.sent(dom, port, remoteDom, remotePort);
   }
 
   private handlerOf(virq: number): number {

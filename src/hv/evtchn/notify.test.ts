@@ -2,6 +2,7 @@
 // (pending, mask, selector, upcall_pending) and in the kicks and poll wake-ups they cause.
 import { describe, expect, it } from 'vitest';
 import { DOMID_SELF, E, VIRQ } from '../../abi/xen';
+import { ECS_INTERDOMAIN, ECS_IPI, ECS_UNBOUND, ECS_VIRQ } from './ports';
 import { evtchnFixture } from './testing';
 
 /** d1 port `lport` connected to d2 port `rport`, with the bind-time notification consumed. */
@@ -213,8 +214,31 @@ describe('trace hook and UI view', () => {
     f.ev.unmask(2, rport);
     f.ev.close(2, rport);
     expect(f.events.map((e) => e.kind)).toEqual(['send', 'pending', 'unmask', 'close']);
+    expect(f.events[0]).toEqual({ kind: 'send', dom: 1, port: lport, remoteDom: 2, remotePort: rport });
     expect(f.events[1]).toEqual({ kind: 'pending', dom: 2, port: rport, vcpu: 0, latched: true, upcall: false });
     expect(f.events[2]).toEqual({ kind: 'unmask', dom: 2, port: rport, upcall: true });
+  });
+
+  it('reports each bind with its state and remote end or virq, and where each send goes', () => {
+    const f = evtchnFixture();
+    f.add(1);
+    f.add(2);
+    const u = f.ev.allocUnbound(2, DOMID_SELF, 1);
+    const l = f.ev.bindInterdomain(1, 2, u);
+    const t = f.ev.bindVirq(1, VIRQ.TIMER, 1);
+    const i = f.ev.bindIpi(1, 0);
+    const lone = f.ev.allocUnbound(1, DOMID_SELF, 2);
+    f.ev.send(1, i);
+    f.ev.send(1, lone);
+    expect(f.events.filter((e) => e.kind === 'bind' || e.kind === 'send')).toEqual([
+      { kind: 'bind', dom: 2, port: u, ecs: ECS_UNBOUND, vcpu: 0, remoteDom: 1, remotePort: -1, virq: -1 },
+      { kind: 'bind', dom: 1, port: l, ecs: ECS_INTERDOMAIN, vcpu: 0, remoteDom: 2, remotePort: u, virq: -1 },
+      { kind: 'bind', dom: 1, port: t, ecs: ECS_VIRQ, vcpu: 1, remoteDom: -1, remotePort: -1, virq: VIRQ.TIMER },
+      { kind: 'bind', dom: 1, port: i, ecs: ECS_IPI, vcpu: 0, remoteDom: -1, remotePort: -1, virq: -1 },
+      { kind: 'bind', dom: 1, port: lone, ecs: ECS_UNBOUND, vcpu: 0, remoteDom: 2, remotePort: -1, virq: -1 },
+      { kind: 'send', dom: 1, port: i, remoteDom: 1, remotePort: i },
+      { kind: 'send', dom: 1, port: lone, remoteDom: -1, remotePort: -1 },
+    ]);
   });
 
   it('counts notifications per port and restarts the counters when the port is freed', () => {

@@ -1,8 +1,16 @@
 // Test fixture for the event-channel engine: domains whose shared_info pages sit in a real
 // MachineMemory, with every kick and poll wake-up recorded. Used by the *.test.ts files here.
 import { MachineMemory } from '../../mem/memory';
-import { EventChannels, type EvtchnEvent } from './evtchn';
+import { EventChannels } from './evtchn';
 import { SharedInfoView } from './memory';
+
+/** What the engine reported, one object per observer call, so tests can compare sequences. */
+export type EvtchnEvent =
+  | { kind: 'bind'; dom: number; port: number; ecs: number; vcpu: number; remoteDom: number; remotePort: number; virq: number }
+  | { kind: 'close'; dom: number; port: number }
+  | { kind: 'send'; dom: number; port: number; remoteDom: number; remotePort: number }
+  | { kind: 'pending'; dom: number; port: number; vcpu: number; latched: boolean; upcall: boolean }
+  | { kind: 'unmask'; dom: number; port: number; upcall: boolean };
 
 export interface EvtchnFixture {
   ev: EventChannels;
@@ -25,7 +33,14 @@ export function evtchnFixture(): EvtchnFixture {
     kick: (dom, vcpu) => kicks.push(`d${dom}v${vcpu}`),
     pollWake: (dom, port) => pollWakes.push(`d${dom}p${port}`),
     controllerPaused: (dom) => paused.has(dom),
-    onEvent: (e) => events.push(e),
+    observer: {
+      bound: (dom, port, ecs, vcpu, remoteDom, remotePort, virq) =>
+        events.push({ kind: 'bind', dom, port, ecs, vcpu, remoteDom, remotePort, virq }),
+      closed: (dom, port) => events.push({ kind: 'close', dom, port }),
+      sent: (dom, port, remoteDom, remotePort) => events.push({ kind: 'send', dom, port, remoteDom, remotePort }),
+      pending: (dom, port, vcpu, latched, upcall) => events.push({ kind: 'pending', dom, port, vcpu, latched, upcall }),
+      unmasked: (dom, port, upcall) => events.push({ kind: 'unmask', dom, port, upcall }),
+    },
   });
   return {
     ev, mem, views, kicks, pollWakes, events, paused,

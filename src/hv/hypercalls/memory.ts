@@ -17,18 +17,12 @@
 // claims, vNUMA and resource acquisition are -ENOSYS; add_to_physmap and
 // remove_from_physmap are -EACCES (PV), machine_memory_map is -EPERM.
 import { DOMID_SELF, E, MACH2PHYS_MAX_MFN, MACH2PHYS_VIRT_END, MACH2PHYS_VIRT_START, SHINFO } from '../../abi/xen';
+import { MEMOP_EXTENT_SHIFT, XENMEM } from '../../abi/ops';
 import { FRAME_FREE } from '../../shared/layout';
 import type { Domain } from '../domain';
 import type { HcCtx, HcFn } from './types';
 
-export const XENMEM = {
-  increase_reservation: 0, decrease_reservation: 1, maximum_ram_page: 2, current_reservation: 3,
-  maximum_reservation: 4, machphys_mfn_list: 5, populate_physmap: 6, add_to_physmap: 7,
-  memory_map: 9, machine_memory_map: 10, exchange: 11, machphys_mapping: 12, set_memory_map: 13,
-  maximum_gpfn: 14, remove_from_physmap: 15, machphys_compat_mfn_list: 25,
-} as const;
-
-export const MEMOP_EXTENT_SHIFT = 6;
+export { MEMOP_EXTENT_SHIFT, XENMEM };
 const MEMOP_CMD_MASK = (1 << MEMOP_EXTENT_SHIFT) - 1;
 /** Xen's CONFIG_DOMU_MAX_ORDER on x86 (PAGETABLE_ORDER). */
 const DOMU_MAX_ORDER = 9;

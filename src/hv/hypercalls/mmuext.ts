@@ -16,17 +16,14 @@
 // unknown domain -> -ESRCH, DOMID_IO/XEN -> -EINVAL (not PV domains), another
 // domain -> -EPERM (unprivileged), all before the first op.
 import { DOMID_IO, DOMID_XEN, E } from '../../abi/xen';
+import { MMUEXT } from '../../abi/ops';
 import { PGT_L1, PGT_L2, PGT_L3 } from '../../shared/layout';
+import { TK_PIN, TK_UNPIN, subopFlag } from '../../shared/trace';
 import { dropLdtCache, setBaseptr } from '../vcpumm';
 import { MMU_BATCH, MMU_UPDATE_PREEMPTED, batchProgress, flushVcpus, isPrivileged, pgOwnerOf, vcpusInMask } from './mmu';
 import type { HcCtx, HcFn } from './types';
 
-export const MMUEXT = {
-  PIN_L1_TABLE: 0, PIN_L2_TABLE: 1, PIN_L3_TABLE: 2, PIN_L4_TABLE: 3, UNPIN_TABLE: 4, NEW_BASEPTR: 5,
-  TLB_FLUSH_LOCAL: 6, INVLPG_LOCAL: 7, TLB_FLUSH_MULTI: 8, INVLPG_MULTI: 9, TLB_FLUSH_ALL: 10,
-  INVLPG_ALL: 11, FLUSH_CACHE: 12, SET_LDT: 13, NEW_USER_BASEPTR: 15, CLEAR_PAGE: 16, COPY_PAGE: 17,
-  FLUSH_CACHE_GLOBAL: 18, MARK_SUPER: 19, UNMARK_SUPER: 20,
-} as const;
+export { MMUEXT };
 
 const OP_SIZE = 12;
 const LDT_MAX_ENTRIES = 8192;
@@ -39,12 +36,22 @@ function mmuextOne(x: HcCtx, pg: number, cmd: number, arg1: number, arg2: number
   switch (cmd) {
     case MMUEXT.PIN_L1_TABLE:
     case MMUEXT.PIN_L2_TABLE:
-    case MMUEXT.PIN_L3_TABLE:
-      return hv.mm.pin(pg, arg1 >>> 0, PIN_TYPES[cmd]);
+    case MMUEXT.PIN_L3_TABLE: {
+      const rc = hv.mm.pin(pg, arg1 >>> 0, PIN_TYPES[cmd]);
+      // PGT_L1..PGT_L3 are 1..3: the type is the level.
+      if (rc === 0) hv.trace.write(TK_PIN, pg, v.id, arg1, PIN_TYPES[cmd]);
+      return rc;
+    }
     case MMUEXT.PIN_L4_TABLE:
       return 0;
-    case MMUEXT.UNPIN_TABLE:
-      return hv.mm.unpin(pg, arg1 >>> 0);
+    case MMUEXT.UNPIN_TABLE: {
+      const mfn = arg1 >>> 0;
+      // Read before unpinning: dropping the last type reference clears the type.
+      const level = hv.mm.ft.isFrame(mfn) ? hv.mm.ft.type(mfn) : 0;
+      const rc = hv.mm.unpin(pg, mfn);
+      if (rc === 0) hv.trace.write(TK_UNPIN, pg, v.id, arg1, level);
+      return rc;
+    }
     case MMUEXT.NEW_BASEPTR:
       return self ? setBaseptr(hv, dom, v, arg1 >>> 0) : -E.EPERM;
     case MMUEXT.NEW_USER_BASEPTR:
@@ -109,6 +116,8 @@ export const mmuextOp: HcFn = (x, ops, count, pdone, foreigndom) => {
     const a = (ops + i * OP_SIZE) | 0;
     const cmd = g.u32(a), arg1 = g.u32(a + 4), arg2 = g.u32(a + 8);
     if (!g.ok) { rc = -E.EFAULT; break; }
+    // The trace names the call by its first op (the cmd is in guest memory, not in a register).
+    if (i === 0) hv.traceSubop = subopFlag(cmd);
     rc = mmuextOne(x, pg, cmd >>> 0, arg1, arg2);
     if (rc !== 0) break;
   }

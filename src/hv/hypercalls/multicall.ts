@@ -15,6 +15,7 @@
 // same entry later, exactly as Xen does; the guest only ever sees final results.
 import { E, HC } from '../../abi/xen';
 import { R } from '../../shared/layout';
+import { TF_CONTINUED, TF_NO_RESULT, TK_MULTICALL_ENTRY } from '../../shared/trace';
 import { GuestMem } from '../guestmem';
 // index.ts registers this file's handler and this file calls index.ts's dispatcher: the
 // cycle is safe because the dispatcher is only looked up when a multicall runs.
@@ -46,7 +47,12 @@ export function multicall(x: HcCtx, list: number, count: number): number | null 
     const sub: HcCtx = { ...x, g: new GuestMem(v.cpu), inMulticall: true };
     const res = hypercalls.callHypercall(sub, op, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!);
     x.hv.hooks.hypercall?.(x.dom, v, op, args, res);
+    // The trace shows the entry as the guest wrote it, args[5] included (never passed, as in Xen).
+    const a5 = dv.getInt32(8 + 5 * 4, true);
+    const subop = x.hv.traceSubop;
+    x.hv.traceSubop = 0;
     if (op === HC.iret && res === null) {
+      x.hv.trace.write(TK_MULTICALL_ENTRY | TF_NO_RESULT | subop, x.dom.id, v.id, op, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, a5);
       // iret set every register (EAX included) from the guest's frame: the batch ends here.
       g.setU32((at + 4) | 0, r[R.EAX]);
       return null;
@@ -54,6 +60,8 @@ export function multicall(x: HcCtx, list: number, count: number): number | null 
     const preempted = r[R.EIP] !== eip;
     // A preempted entry shows its own number until it is resumed (Xen's continuation value).
     const result = preempted ? op : res ?? r[R.EAX];
+    x.hv.trace.write((preempted ? TK_MULTICALL_ENTRY | TF_CONTINUED : TK_MULTICALL_ENTRY) | subop, x.dom.id, v.id, op,
+      args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, a5, result);
     const newArgs = ARG_REGS.map((k) => r[k]);
     // Back to the multicall's own register state before anything else can happen.
     r[R.EIP] = eip;

@@ -3,14 +3,11 @@
 // run-state. VCPUOP_initialise (starting a secondary vcpu from a full
 // vcpu_guest_context) lives in vcpuinit.ts.
 import { E, SHINFO } from '../../abi/xen';
+import { VCPUOP } from '../../abi/ops';
 import type { HcFn } from './types';
 import { vcpuInitialise } from './vcpuinit';
 
-export const VCPUOP = {
-  initialise: 0, up: 1, down: 2, is_up: 3, get_runstate_info: 4, register_runstate_memory_area: 5,
-  set_periodic_timer: 6, stop_periodic_timer: 7, set_singleshot_timer: 8, stop_singleshot_timer: 9,
-  register_vcpu_info: 10, send_nmi: 11, get_physid: 12, register_vcpu_time_memory_area: 13,
-} as const;
+export { VCPUOP };
 
 const MILLISECOND = 1_000_000;
 const RUNSTATE = { running: 0, runnable: 1, blocked: 2, offline: 3 } as const;

@@ -5,6 +5,8 @@
 // selector itself: the guest's handler does. An upcall with no callback
 // registered crashes the domain, which is why guests keep the mask set until
 // they have registered one.
+import { R } from '../../shared/layout';
+import { TK_EVT_UPCALL } from '../../shared/trace';
 import type { Domain } from '../domain';
 import type { Hypervisor } from '../hypervisor';
 import type { Vcpu } from '../vcpu';
@@ -13,9 +15,18 @@ import { bounce } from './bounce';
 /** Deliver a pending upcall if one is due. Returns a crash reason, or null. */
 export function deliverEvents(hv: Hypervisor, dom: Domain, v: Vcpu): string | null {
   const m8 = v.cpu.m8, info = v.vcpuInfoAddr;
+  // Checked after every exit: the nothing-due case stays this small so the run loop can inline it.
   if (m8[info] === 0 || m8[info + 1] !== 0) return null;
+  return upcall(hv, dom, v);
+}
+
+function upcall(hv: Hypervisor, dom: Domain, v: Vcpu): string | null {
   if ((v.eventCs & 0xfffc) === 0) return 'event upcall pending but no event callback registered';
   hv.upcalls++;
   dom.upcalls++;
-  return bounce(dom, v, { cs: v.eventCs, eip: v.eventEip, maskEvents: true }, -1);
+  const interrupted = v.cpu.r[R.EIP];
+  const err = bounce(dom, v, { cs: v.eventCs, eip: v.eventEip, maskEvents: true }, -1);
+  // Written once the frame is built, so a breakpoint on it stops before the callback runs.
+  if (!err) hv.trace.write(TK_EVT_UPCALL, dom.id, v.id, 0, v.eventEip, interrupted);
+  return err;
 }

@@ -9,6 +9,7 @@
 // decides what user mode may do). CPUID in user mode with CPUID faulting
 // enabled is #GP(0); the forced form then faults on the CPUID itself.
 import { R } from '../../shared/layout';
+import { TF_CONTINUED, TF_NO_RESULT, TK_HYPERCALL } from '../../shared/trace';
 import {
   EXIT_CPUID, EXIT_EXCEPTION, EXIT_HLT, EXIT_IO, EXIT_LIMIT, EXIT_MSR, EXIT_PRIV, EXIT_RDTSC, EXIT_SHUTDOWN,
   EXIT_SOFTINT, CR0_TS,
@@ -64,9 +65,14 @@ function softInt(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number): void {
     }
     const g = new GuestMem(c);
     const nr = r[R.EAX], a1 = r[R.EBX], a2 = r[R.ECX], a3 = r[R.EDX], a4 = r[R.ESI], a5 = r[R.EDI];
+    const ebp = r[R.EBP], after = r[R.EIP];
     const ret = callHypercall({ hv, dom, v, g, inMulticall: false }, nr, a1, a2, a3, a4, a5);
     if (ret !== null) r[R.EAX] = ret;
     hv.hypercalls++;
+    // A continuation moved EIP back over the int $0x82: the call is not finished yet.
+    const kind = (ret === null ? TK_HYPERCALL | TF_NO_RESULT : r[R.EIP] !== after ? TK_HYPERCALL | TF_CONTINUED : TK_HYPERCALL) | hv.traceSubop;
+    hv.traceSubop = 0;
+    hv.trace.write(kind, dom.id, v.id, nr, a1, a2, a3, a4, a5, ebp, ret ?? 0);
     hv.hooks.hypercall?.(dom, v, nr >>> 0, [a1, a2, a3, a4, a5], ret);
     return;
   }

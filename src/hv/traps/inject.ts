@@ -3,6 +3,8 @@
 // vcpu_info.arch.cr2 first. A vector with no handler crashes the domain, as
 // Xen's pv_inject_event does.
 import { VCPUI } from '../../abi/xen';
+import { R } from '../../shared/layout';
+import { TK_FAULT } from '../../shared/trace';
 import type { Domain } from '../domain';
 import type { Hypervisor } from '../hypervisor';
 import type { Vcpu } from '../vcpu';
@@ -19,6 +21,8 @@ export function injectException(hv: Hypervisor, dom: Domain, v: Vcpu, vector: nu
     return;
   }
   const hasErr = vector < 32 && ((HAS_ERROR_CODE >>> vector) & 1) === 1;
+  // Recorded before the bounce moves EIP to the handler (and before a failed bounce's crash record).
+  hv.trace.write(TK_FAULT, dom.id, v.id, vector, hasErr ? error : -1, vector === 14 ? cr2 : 0, v.cpu.r[R.EIP], 0);
   const err = bounce(dom, v, { cs: t.cs, eip: t.eip, maskEvents: (t.flags & 4) !== 0 }, hasErr ? error : -1);
   if (err) hv.crashDomain(dom, err);
 }
@@ -30,6 +34,7 @@ export function injectSoftInt(hv: Hypervisor, dom: Domain, v: Vcpu, vector: numb
     hv.crashDomain(dom, `INT 0x${vector.toString(16)} with no trap handler at eip 0x${(v.cpu.r[8] >>> 0).toString(16)}`);
     return;
   }
+  hv.trace.write(TK_FAULT, dom.id, v.id, vector, -1, 0, v.cpu.r[R.EIP], 1);
   const err = bounce(dom, v, { cs: t.cs, eip: t.eip, maskEvents: (t.flags & 4) !== 0 }, -1);
   if (err) hv.crashDomain(dom, err);
 }

@@ -19,6 +19,7 @@ import { uploadSnapshotAction } from './uploadSnapshot';
 import { stepBackInstructionAction } from './stepBackInstruction';
 import { stepBackHypercallAction } from './stepBackHypercall';
 import { stepBackEventAction } from './stepBackEvent';
+import { showPanelActions } from './showPanel';
 
 export type { Action, ActionContext } from './types';
 
@@ -40,6 +41,7 @@ export const ACTIONS: readonly Action[] = [
   newDomainAction,
   themeAction,
   helpAction,
+  ...showPanelActions,
 ];
 
 export function actionById(id: string): Action | undefined {
