@@ -56,6 +56,8 @@ export const DEFAULT_ENV: HostEnv = {
 export class WorkerHost {
   private mem: MachineMemory | null = null;
   private runner: MachineRunner | null = null;
+  /** Guest images fetched by URL, by content id (images.ts). */
+  private readonly catalog: ImageCatalog;
   /** Snapshots, share links and restores (transfer.ts); made with the runner. */
   private transfer: Transfer | null = null;
   /** The timeline: checkpoints, seek and step back (travel.ts); made with the runner. */
@@ -70,6 +72,7 @@ export class WorkerHost {
     this.post = post;
     this.config = config;
     this.env = env;
+    this.catalog = new ImageCatalog((url) => env.fetchBytes(url));
   }
 
   /** The machine the worker runs, if any (tests look inside it). */
@@ -221,7 +224,7 @@ export class WorkerHost {
       const runnerHost: RunnerHost = { post, now: () => env.now(), schedule: (fn, ms) => env.schedule(fn, ms) };
       this.runner = new MachineRunner(runnerHost, this.mem);
       this.transfer = new Transfer({
-        runner: this.runner, mem: this.mem, catalog: new ImageCatalog((url) => env.fetchBytes(url)), post, now: () => env.now(),
+        runner: this.runner, mem: this.mem, catalog: this.catalog, post, now: () => env.now(),
       });
       this.travel = new Travel({ runner: this.runner, mem: this.mem, post, now: () => env.now() });
       this.runner.observer = this.travel;
@@ -259,7 +262,10 @@ export class WorkerHost {
   /** The image's bytes: fetched from its URL, or why not. */
   private async fetchImage(url: string): Promise<Uint8Array | string> {
     try {
-      return new Uint8Array(await this.env.fetchBytes(url));
+      const bytes = new Uint8Array(await this.env.fetchBytes(url));
+      // A share link may leave this image out if it is one the app ships: no second fetch to tell.
+      this.catalog.remember(url, bytes);
+      return bytes;
     } catch (e) {
       return `could not fetch ${url}: ${e instanceof Error ? e.message : String(e)}`;
     }
