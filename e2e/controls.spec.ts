@@ -107,3 +107,21 @@ test('Alt+number brings a panel forward with the keyboard in it', async ({ page 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('you typed: typed');
 });
+
+test('step to the next hypercall and to the next event upcall', async ({ page }) => {
+  await openDemo(page);
+  const status = page.getByTestId('machine-status');
+  await page.keyboard.press('F8');
+  await expect(status).toContainText('demo: paused');
+  // A keystroke for the guest gives it something to do: an event, then hypercalls.
+  await page.getByTestId('guest-console').click();
+  await page.keyboard.type('k');
+  await page.keyboard.press('Shift+F9');
+  await expect(status).toContainText('after an event upcall on d1v0');
+  const at = await pausedAt(page);
+  await page.locator('[data-action="step-hypercall"]').click();
+  await expect(status).toContainText('after a hypercall on d1v0');
+  expect(await pausedAt(page)).toBeGreaterThan(at);
+  await page.keyboard.press('F8');
+  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('demo> k');
+});

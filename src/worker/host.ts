@@ -123,7 +123,7 @@ export class WorkerHost {
         this.command('refused', (m) => evtchnOp(m, msg.domid, msg.port, msg.op));
         return;
       case 'break':
-        this.fail('unsupported', 'breakpoints need the hypervisor\'s breakpoint support, which this build does not have yet');
+        this.withRunner((r) => r.setBreakpoints(msg.hypercalls, msg.domid));
         return;
       case 'xl':
         this.xl(msg.id, msg.line);
@@ -168,12 +168,9 @@ export class WorkerHost {
           r.pause();
           return;
         case 'step':
-          if (action.unit !== 'instruction') {
-            this.fail('unsupported', `stepping to the next ${action.unit} needs the hypervisor's breakpoint support, which this build does not have yet`);
-            return;
-          }
           if (!r.current) this.fail('no-machine', 'no machine to step: boot a guest first');
-          else r.step(action.count);
+          else if (action.unit === 'instruction') r.step(action.count);
+          else r.stepUntil(action.unit);
           return;
         case 'reset': {
           const why = r.reset();

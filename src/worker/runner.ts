@@ -23,6 +23,7 @@ import { Pacer } from './pacing';
 import { Publisher, countersOf } from './publish';
 import { XlSession } from './xlsession';
 import { scrollbackOf } from './scrollback';
+import { Breaks, type StepUntil } from './breaks';
 
 /** Wall time one slice aims for, in ms. */
 export const SLICE_MS = 1;
@@ -76,6 +77,7 @@ export class MachineRunner {
   private stepLeft: number | null = null;
   private lastBoot: GuestImage | null = null;
   private readonly pacer = new Pacer();
+  private readonly breaks = new Breaks();
   private readonly publisher: Publisher;
   readonly xl = new XlSession();
   private readonly guestOut = new Map<number, Uint8Array[]>();
@@ -191,7 +193,9 @@ export class MachineRunner {
   /** A new machine over the shared memory (cleared first if a machine used it). */
   private fresh(): Machine {
     this.stop();
-    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0);
+    // Everything but the trace ring, which goes on across machines (its writer
+    // continues after the records it finds, so readers never see it go back).
+    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0, 0, this.mem.layout.traceOffset);
     this.dirty = true;
     this.guestOut.clear();
     this.xenOut.clear();
@@ -201,6 +205,7 @@ export class MachineRunner {
     this.workMs = 0;
     this.observer?.started(m);
     this.xl.attach(m);
+    this.breaks.step(m.hv, null);
     this.startedMs = this.host.now();
     this.lastStatsMs = this.startedMs;
     this.pacer.anchor(this.startedMs, m.hv.time.now);
@@ -257,6 +262,26 @@ export class MachineRunner {
     this.paused('user');
   }
 
+  /**
+   * Run until the next hypercall completes, or the next event upcall is delivered,
+   * in any domain, then pause. Paced like running: a guest that waits for a
+   * timer takes its time.
+   */
+  stepUntil(until: StepUntil): void {
+    const m = this.machine;
+    if (!m || this.phase === 'failed' || this.phase === 'booting') return;
+    this.stepLeft = null;
+    this.breaks.step(m.hv, until);
+    this.pacer.anchor(this.host.now(), m.hv.time.now);
+    this.setPhase('running');
+    this.later(0);
+  }
+
+  /** Break-on-hypercall filters (empty: none), kept across resets. */
+  setBreakpoints(hypercalls: readonly number[], domid?: number): void {
+    this.breaks.setFilters(this.machine?.hv ?? null, hypercalls, domid);
+  }
+
   /** Run exactly `count` instructions (fewer if every vcpu ends up waiting for input), then pause. */
   step(count: number): void {
     const m = this.machine;
@@ -311,13 +336,17 @@ export class MachineRunner {
     }
   }
 
-  private paused(reason: PauseInfo['reason']): void {
+  private paused(reason: PauseInfo['reason'], traceSeq?: number): void {
     const m = this.machine;
     if (!m) return;
     this.cancel?.();
     this.cancel = null;
+    if (this.breaks.stepping) this.breaks.step(m.hv, null);
     const on = m.hv.onCpu;
-    const pause: PauseInfo = { reason, instructions: m.executed, domid: on ? on.domid : -1, vcpu: on ? on.id : -1 };
+    const pause: PauseInfo = {
+      reason, instructions: m.executed, domid: on ? on.domid : -1, vcpu: on ? on.id : -1,
+      ...(traceSeq !== undefined ? { traceSeq } : {}),
+    };
     this.flush(true);
     this.stats(this.host.now());
     this.phase = 'paused';
@@ -371,6 +400,12 @@ export class MachineRunner {
     if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
     if (!paced && retired >= MIN_BUDGET && t1 > t0) this.measure(retired, t1 - t0);
     this.observer?.ran(m);
+    if (outcome === 'break') {
+      // A step to the next hypercall or event, or a break-on-hypercall filter, matched.
+      this.stepLeft = null;
+      this.paused(this.breaks.hit?.reason ?? 'breakpoint', m.hv.breakSeq);
+      return;
+    }
     if (this.stepLeft !== null) {
       this.stepLeft -= retired;
       if (this.stepLeft <= 0 || outcome !== 'budget') {
@@ -399,10 +434,6 @@ export class MachineRunner {
       case 'stopped':
         this.stats(t1);
         this.setPhase('stopped');
-        return;
-      case 'break':
-        // Only with hv.breakpoint set: hold the machine where the matching record stopped it.
-        this.paused('breakpoint');
         return;
     }
   }
@@ -449,6 +480,8 @@ export class MachineRunner {
     this.xenOut.clear();
     this.publisher.reset();
     this.xl.attach(m);
+    // The user's break-on-hypercall filters hold for this machine too; a step under way does not.
+    this.breaks.step(m.hv, null);
     this.pacer.anchor(this.host.now(), m.hv.time.now);
     if (fresh) this.observer?.started(m);
     this.setPhase('booting');
