@@ -60,6 +60,13 @@ function demoDriven(): TestHost {
   t.host.receive({ v, type: 'xl', id: 1, line: 'xenstore-write /local/domain/1/note shared' });
   expect(t.out.slice(x).find((m) => m.type === 'xl-output')).toMatchObject({ status: 0 });
   t.drain(() => false, 10);
+  // Event-channel pokes are inputs too: raise the console port, mask and unmask it.
+  const port = t.host.machine!.hv.evtchn.ports(1).find((p) => p.remoteDom === 0)!.port;
+  for (const op of ['inject', 'mask', 'unmask'] as const) {
+    t.host.receive({ v, type: 'evtchn-op', domid: 1, port, op });
+    t.drain(() => false, 3);
+  }
+  expect(t.host.machine!.log.filter((e) => e.kind === 'evtchn')).toHaveLength(3);
   return t;
 }
 
