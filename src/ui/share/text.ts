@@ -5,6 +5,9 @@ import type { Banner } from './shareStore';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** About the longest URL Chromium opens (2 MB); others allow more. */
+export const BROWSER_URL_MAX = 2 * 1024 * 1024;
+
 function domainsText(s: MachineSummary): string {
   if (s.domains.length === 0) return 'no domains';
   return s.domains.map((d) => `${d.name} (d${d.domid}, ${d.state})`).join(', ');
@@ -26,7 +29,9 @@ export function bannerText(b: Banner): string {
 /** The note beside a link just made. */
 export function linkNote(url: string, s: MachineSummary, copied: boolean): string {
   const kind = s.kind === 'recipe' ? 'replay recipe' : 'snapshot';
-  const long = url.length > 2000 ? ' Over 2,000 characters: some chat apps cut such links; a snapshot file travels better.' : '';
+  const long = url.length > BROWSER_URL_MAX
+    ? ' That is more than a browser takes in its address bar: use Save to pass this machine on as a file.'
+    : url.length > 2000 ? ' Over 2,000 characters: some chat apps cut such links; a snapshot file travels better.' : '';
   return `${copied ? 'Copied' : 'Made'} a ${kind} link of ${n(url.length)} characters.${long}`;
 }
 
