@@ -47,6 +47,7 @@ test('speed: flat out and slow motion, from the toolbar and the keys', async ({ 
   await page.locator('.toolbar-name').click();
   await page.keyboard.press('[');
   await expect(speed).toHaveValue('4');
+  // Key presses go two steps even before the worker confirms the first.
   await page.keyboard.press('[');
   await page.keyboard.press('[');
   await expect(speed).toHaveValue('1');

@@ -155,6 +155,11 @@ export class WorkerClient {
   /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break); refusals arrive as notices. */
   command(message: Extract<UiToWorker, { type: 'control' | 'speed' | 'domain-op' | 'evtchn-op' | 'break' }>): void {
     this.send(message);
+    // The speed shows at once (the worker confirms with its next stats), so that
+    // pressing ] twice goes two steps even before the first answer is in.
+    if (message.type === 'speed') {
+      this.machine.setState((s) => (s.stats ? { stats: { ...s.stats, speed: message.factor } } : {}));
+    }
   }
 
   /** Send a request and resolve with the worker's reply to it (matched by id). */
