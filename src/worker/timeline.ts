@@ -9,6 +9,14 @@
 // dense and old ones sparse. After a step back the machine stands in its past:
 // seeking forward replays the recorded future, up to where it had been. Once
 // it runs on from there, or takes an input, that future is gone (a new branch).
+//
+// The machine layer has a Timeline of its own (machine/snapshot/timeline.ts),
+// which wraps run() and takes checkpoints on instruction multiples. The worker
+// keeps this one because it needs what that one does not give: checkpoints
+// paced by their cost in wall time (a 128 MiB machine takes a noticeable pause
+// to save), the checkpoints' bytes, to scan for the previous hypercall in
+// scratch memory while the UI keeps showing the machine (seek.ts), and a seek
+// that lands after the inputs given at its count, as the paused machine was.
 import type { Machine, MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { LogEntry, Stamp } from '../machine/snapshot/log';
