@@ -100,10 +100,13 @@ test('Alt+number brings a panel forward with the keyboard in it', async ({ page 
   await page.keyboard.press('Alt+3');
   await expect(page.getByTestId('xen-console')).toBeVisible();
   await page.keyboard.press('Alt+2');
+  // The terminal takes the focus a frame after its panel comes forward; keys typed before would go elsewhere.
+  await expect(page.locator('[data-testid="dom0-terminal"] textarea:focus')).toHaveCount(1);
   await page.keyboard.type('xl info');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('dom0-terminal').locator('.xterm-rows')).toContainText('xen_extra');
   await page.keyboard.press('Alt+1');
+  await expect(page.locator('[data-testid="guest-console"] textarea:focus')).toHaveCount(1);
   await page.keyboard.type('typed');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('you typed: typed');
