@@ -147,8 +147,7 @@ export class Timeline {
     const first = this.cps[0];
     const target = Math.max(first.at, Math.min(n, this.head.at));
     // Forward from here when we are already on the way; else from the last checkpoint before.
-    const here = this.m.executed;
-    if (!(here < target || (here === target && this.m.log.length <= this.firstEntryAt(target)))) {
+    if (this.m.executed >= target) {
       let cp = first;
       for (const c of this.cps) if (c.at < target || (c.at === target && c.onBoundary)) cp = c;
       this.restore(cp);
@@ -174,6 +173,28 @@ export class Timeline {
         this.m.hv.timeLimit = limit;
         this.m.hv.breakpoint = breakpoint;
       }
+    } finally {
+      this.m.events = this.events;
+      this.known = this.m.log.length;
+    }
+    return this.m;
+  }
+
+  /** Back to the furthest point reached, exactly as the machine stood there. */
+  seekEnd(): Machine {
+    this.sync();
+    const h = this.head;
+    const s = this.m.stamp();
+    const same = s.at === h.at && s.time === h.time && s.settled === h.settled && JSON.stringify(s.brk) === JSON.stringify(h.brk);
+    if (same && this.m.log.length === h.log) return this.m;
+    this.seek(h.at);
+    this.m.events = {};
+    try {
+      for (let k = this.m.log.length; k < h.log; k++) {
+        advanceTo(this.m, this.history[k]);
+        this.apply(this.history[k]);
+      }
+      advanceTo(this.m, h);
     } finally {
       this.m.events = this.events;
       this.known = this.m.log.length;
