@@ -18,6 +18,7 @@ import type { BreakMark } from './breaks';
 import type { Machine } from '../machine';
 import { defaultConfig } from '../../dom0/toolstack/config';
 import { splitWords, type XlResult } from '../../dom0/xl/shell';
+import { evtchnPoke, type EvtchnPoke } from '../evtchnpoke';
 
 export type Input =
   /** Make an image (already in machine.images) readable by `xl create` under `path`. */
@@ -29,7 +30,9 @@ export type Input =
   /** A Domain-0 shell command line that changes something (xl create/destroy/..., xenstore-write...). */
   | { kind: 'xl'; line: string }
   | { kind: 'destroy' | 'pause' | 'unpause'; domid: number }
-  | { kind: 'shutdown'; domid: number; reboot: boolean };
+  | { kind: 'shutdown'; domid: number; reboot: boolean }
+  /** An event-channel poke from the UI (evtchnpoke.ts). */
+  | { kind: 'evtchn'; domid: number; port: number; op: EvtchnPoke };
 
 export interface Stamp {
   at: number;
@@ -95,6 +98,9 @@ export function applyInput(m: Machine, e: Input): BuiltDomain | XlResult | undef
       return undefined;
     case 'shutdown':
       m.toolstack.requestShutdown(e.domid, e.reboot ? 'reboot' : 'poweroff');
+      return undefined;
+    case 'evtchn':
+      evtchnPoke(m, e.domid, e.port, e.op);
       return undefined;
     default: {
       const never: never = e;

@@ -16,6 +16,7 @@
 //     xl       string line
 //     destroy/pause/unpause  varint domid
 //     shutdown varint domid, u8 reboot
+//     evtchn   varint domid, varint port, u8 poke (0 inject, 1 mask, 2 unmask)
 //   the end stamp: u8 settled | has-break << 1, varint Δat, zigzag varint Δskip, [break mark]
 //   u32 CRC-32 of everything before (links get mangled in transit)
 // Strings are varint length + UTF-8. Decoding checks every length and number and
@@ -29,7 +30,8 @@ import type { Recipe } from './replay';
 
 const MAGIC = [0x50, 0x56, 0x52]; // "PVR"
 export const RECIPE_VERSION = 1;
-const KINDS = ['file', 'guest', 'console', 'xl', 'destroy', 'pause', 'unpause', 'shutdown'] as const;
+const KINDS = ['file', 'guest', 'console', 'xl', 'destroy', 'pause', 'unpause', 'shutdown', 'evtchn'] as const;
+const POKES = ['inject', 'mask', 'unmask'] as const;
 /** Largest decoded recipe we accept (images included). */
 const MAX_RECIPE = 64 << 20;
 
@@ -125,6 +127,7 @@ export function recipeBytes(r: Recipe): Uint8Array {
       case 'xl': w.str(e.line); break;
       case 'destroy': case 'pause': case 'unpause': w.varint(e.domid); break;
       case 'shutdown': w.varint(e.domid); w.byte(e.reboot ? 1 : 0); break;
+      case 'evtchn': w.varint(e.domid); w.varint(e.port); w.byte(POKES.indexOf(e.op)); break;
     }
   }
   w.byte((r.end.settled ? 1 : 0) | (r.end.brk ? 2 : 0));
@@ -190,6 +193,12 @@ export function parseRecipe(bytes: Uint8Array): Recipe {
       case 'xl': input = { kind, line: rd.str() }; break;
       case 'destroy': case 'pause': case 'unpause': input = { kind, domid: domid() }; break;
       case 'shutdown': input = { kind, domid: domid(), reboot: rd.byte() === 1 }; break;
+      case 'evtchn': {
+        const d = domid(), port = rd.varint(4095), op = POKES[rd.byte()];
+        if (!op) throw new SnapshotError('not a usable replay recipe: an event-channel poke of unknown kind');
+        input = { kind, domid: d, port, op };
+        break;
+      }
     }
     log.push({ ...input, ...s });
   }
