@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 // With ?guest=demo the playground boots the shipped demo guest (public/guests/console.elf);
 // its PV console shows in the Console panel's terminal and answers what is typed.
 
-test('the demo guest boots, prints its banner on hvc0, and answers a typed line', async ({ page }) => {
+test('the demo guest boots, prints its banner on hvc0, and answers a typed line', async ({ page }, info) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const started = Date.now();
@@ -23,6 +23,7 @@ test('the demo guest boots, prints its banner on hvc0, and answers a typed line'
   // The hypervisor console: the guest's console_io lines, prefixed as Xen does.
   await page.locator('.dv-tab', { hasText: 'Xen console' }).click();
   await expect(page.getByTestId('xen-console').locator('.xterm-rows')).toContainText('(d1) demo: booting');
+  await info.attach('Xen console', { body: await page.locator('[data-panel="xen-console"]').screenshot(), contentType: 'image/png' });
   await expect(page.getByTestId('machine-status')).toContainText('demo: running');
   expect(errors).toEqual([]);
 });

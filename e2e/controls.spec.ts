@@ -47,6 +47,7 @@ test('speed: flat out and slow motion, from the toolbar and the keys', async ({ 
   await page.locator('.toolbar-name').click();
   await page.keyboard.press('[');
   await expect(speed).toHaveValue('4');
+  // Key presses go two steps even before the worker confirms the first.
   await page.keyboard.press('[');
   await page.keyboard.press('[');
   await expect(speed).toHaveValue('1');
@@ -91,4 +92,40 @@ test('the theme switches between dark and light and is remembered', async ({ pag
   await info.attach('light theme', { body: await page.screenshot(), contentType: 'image/png' });
   await page.reload();
   await expect(html).toHaveAttribute('data-theme', 'light');
+});
+
+test('Alt+number brings a panel forward with the keyboard in it', async ({ page }) => {
+  await openDemo(page);
+  await page.locator('.toolbar-name').click();
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByTestId('xen-console')).toBeVisible();
+  await page.keyboard.press('Alt+2');
+  // The terminal takes the focus a frame after its panel comes forward; keys typed before would go elsewhere.
+  await expect(page.locator('[data-testid="dom0-terminal"] textarea:focus')).toHaveCount(1);
+  await page.keyboard.type('xl info');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('dom0-terminal').locator('.xterm-rows')).toContainText('xen_extra');
+  await page.keyboard.press('Alt+1');
+  await expect(page.locator('[data-testid="guest-console"] textarea:focus')).toHaveCount(1);
+  await page.keyboard.type('typed');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('you typed: typed');
+});
+
+test('step to the next hypercall and to the next event upcall', async ({ page }) => {
+  await openDemo(page);
+  const status = page.getByTestId('machine-status');
+  await page.keyboard.press('F8');
+  await expect(status).toContainText('demo: paused');
+  // A keystroke for the guest gives it something to do: an event, then hypercalls.
+  await page.getByTestId('guest-console').click();
+  await page.keyboard.type('k');
+  await page.keyboard.press('Shift+F9');
+  await expect(status).toContainText('after an event upcall on d1v0');
+  const at = await pausedAt(page);
+  await page.locator('[data-action="step-hypercall"]').click();
+  await expect(status).toContainText('after a hypercall on d1v0');
+  expect(await pausedAt(page)).toBeGreaterThan(at);
+  await page.keyboard.press('F8');
+  await expect(page.getByTestId('guest-console').locator('.xterm-rows')).toContainText('demo> k');
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { dom0, openDemo, panelShot } from './support/playground';
+import { dom0, openDemo, panelShot, showPanel } from './support/playground';
 
 // The Domain-0 terminal: xl and xenstore commands against the running machine.
 
@@ -14,6 +14,14 @@ test('xl list in the Domain-0 terminal shows Domain-0 and the guest', async ({ p
   await expect(term).toContainText(/Domain-0\s+0\s+0\s+1\s+r-----/);
   await expect(term).toContainText(/demo\s+1\s+\d+\s+1\s+/);
   await panelShot(page, info, 'dom0', 'Domain-0 terminal');
+  // The shell keeps its screen while another tab of its group is in front.
+  await showPanel(page, 'Xen console');
+  await showPanel(page, 'Domain-0');
+  await expect(term).toContainText(/Domain-0\s+0\s+0\s+1\s+r-----/);
+  // A new terminal (the layout rebuilt) replays the conversation so far.
+  await page.getByRole('button', { name: 'Reset layout' }).click();
+  await showPanel(page, 'Domain-0');
+  await expect(term).toContainText(/Domain-0\s+0\s+0\s+1\s+r-----/);
 });
 
 test('history, xl create and xl console, which shows the new domain\'s console', async ({ page }) => {

@@ -1,14 +1,8 @@
 // Constants shared by every part of the CPU. Plain numbers (not enums) so that
 // hot code sees literals after bundling.
 
-// EFLAGS bits.
-export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100, IF = 0x200,
-  DF = 0x400, OF = 0x800, IOPL = 0x3000, NT = 0x4000, RF = 0x10000, VM = 0x20000, AC = 0x40000,
-  VIF = 0x80000, VIP = 0x100000, ID = 0x200000;
-/** The six arithmetic flags that may be held lazily. */
-export const ARITH = CF | PF | AF | ZF | SF | OF;
-/** Bit 1 of EFLAGS always reads as one. */
-export const FLAGS_FIXED = 0x2;
+// EFLAGS bits: one definition with the lazy-flags encoding, which the UI reads too.
+export { CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, VIF, VIP, ID, ARITH, FLAGS_FIXED } from '../shared/eflags';
 
 // Exception vectors.
 export const DE = 0, DB = 1, NMI = 2, BP = 3, OFV = 4, BR = 5, UD = 6, NM = 7, DF_ = 8,

@@ -5,25 +5,15 @@
 // sets only some flags eagerly (shifts, multiplies) writes those into EFLAGS and
 // uses a kind whose mask leaves them out.
 import { R } from '../shared/layout';
-import { AF, ARITH, CF, OF, PF, SF, ZF, FLAGS_FIXED } from './defs';
+import {
+  AF, CF, K_LOGIC, K_SUB, KIND_MASK, OF, PARITY, PF, S32, SF, SIGN_SHIFT, SIZE_MASK, ZF, cfOf, cfOfKind,
+  eflagsOf, ofOfKind,
+} from '../shared/eflags';
 
-// Kinds. ADC and SBB are the carry-in = 1 forms; with carry-in 0 they are ADD and SUB.
-export const K_NONE = 0, K_ADD = 1, K_ADC = 2, K_SUB = 3, K_SBB = 4, K_LOGIC = 5, K_INC = 6,
-  K_DEC = 7, K_RES = 8;
-/** Size index: 0 = 8 bits, 1 = 16 bits, 2 = 32 bits. */
-export const S8 = 0, S16 = 1, S32 = 2;
-
-/** Flags each kind holds lazily. K_RES holds only the result flags (ZF, SF, PF). */
-const KIND_MASK = new Int32Array([0, ARITH, ARITH, ARITH, ARITH, ARITH, ARITH & ~CF, ARITH & ~CF, ZF | SF | PF]);
-const SIZE_MASK = new Int32Array([0xff, 0xffff, -1]);
-const SIGN_SHIFT = new Int32Array([7, 15, 31]);
-
-export const PARITY = new Uint8Array(256);
-for (let i = 0; i < 256; i++) {
-  let b = i, p = 1;
-  while (b) { p ^= b & 1; b >>= 1; }
-  PARITY[i] = p ? PF : 0;
-}
+// The encoding, its tables and the value forms live in src/shared/eflags.ts (the
+// UI shows a vcpu's flags with them); this file adds the register-file forms.
+export { K_NONE, K_ADD, K_ADC, K_SUB, K_SBB, K_LOGIC, K_INC, K_DEC, K_RES, S8, S16, S32 } from '../shared/eflags';
+export { PARITY, SIZE_MASK, SIGN_SHIFT, cfOf, eflagsOf };
 
 export function lazyMask(r: Int32Array): number {
   return KIND_MASK[r[R.LF_OP] >> 2];
@@ -48,49 +38,6 @@ function computeCF(r: Int32Array): number {
 
 function computeOF(r: Int32Array): number {
   return ofOfKind(r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R]);
-}
-
-// The flag computations on values: a lazy state held outside a register file
-// (the block compiler keeps it in locals) gives what the functions below give
-// for a register file holding it.
-function cfOfKind(op: number, a: number, b: number, res: number): number {
-  const m = SIZE_MASK[op & 3];
-  a = (a & m) >>> 0; b = (b & m) >>> 0; res = (res & m) >>> 0;
-  switch (op >> 2) {
-    case K_ADD: return res < a ? 1 : 0;
-    case K_ADC: return res <= a ? 1 : 0;
-    case K_SUB: return a < b ? 1 : 0;
-    case K_SBB: return a <= b ? 1 : 0;
-    default: return 0;
-  }
-}
-
-function ofOfKind(op: number, a: number, b: number, res: number): number {
-  const sh = SIGN_SHIFT[op & 3];
-  switch (op >> 2) {
-    case K_ADD: case K_ADC: case K_INC: return (((a ^ res) & (b ^ res)) >>> sh) & 1;
-    case K_SUB: case K_SBB: case K_DEC: return (((a ^ b) & (a ^ res)) >>> sh) & 1;
-    default: return 0;
-  }
-}
-
-/** getCF() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
-export function cfOf(ef: number, op: number, a: number, b: number, res: number): number {
-  return KIND_MASK[op >> 2] & CF ? cfOfKind(op, a, b, res) : ef & CF;
-}
-
-/** getEflags() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
-export function eflagsOf(ef: number, op: number, a: number, b: number, res: number): number {
-  const mask = KIND_MASK[op >> 2];
-  let f = (ef & ~mask) | FLAGS_FIXED;
-  if (mask === 0) return f;
-  if (mask & CF) f |= cfOfKind(op, a, b, res);
-  if (mask & PF) f |= PARITY[res & 0xff];
-  if (mask & AF) f |= op >> 2 === K_LOGIC ? 0 : (a ^ b ^ res) & AF;
-  if (mask & ZF) f |= (res & SIZE_MASK[op & 3]) === 0 ? ZF : 0;
-  if (mask & SF) f |= ((res >>> SIGN_SHIFT[op & 3]) & 1) << 7;
-  if (mask & OF) f |= ofOfKind(op, a, b, res) << 11;
-  return f;
 }
 
 /** cond() of a register file whose EFLAGS, LF_OP, LF_A, LF_B, LF_R hold these values. */
@@ -172,4 +119,3 @@ export function cond(r: Int32Array, cc: number): boolean {
   return condOf(r[R.EFLAGS], r[R.LF_OP], r[R.LF_A], r[R.LF_B], r[R.LF_R], cc);
 }
 
-export { SIZE_MASK, SIGN_SHIFT };

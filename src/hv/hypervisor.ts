@@ -605,6 +605,43 @@ export class Hypervisor {
   get onCpu(): Vcpu | null {
     return this.running ?? this.lastRan;
   }
+
+  // ---- Snapshots (state.ts saves and checks; these only expose and install) ----
+
+  /** The scheduler's private state and the register-file slots, as they are. */
+  schedState(): SchedState {
+    return {
+      slotCpus: this.slotCpus, slotFree: this.slotFree, cursor: this.cursor,
+      running: this.running, lastRan: this.lastRan, sliceLeft: this.sliceLeft,
+    };
+  }
+
+  /**
+   * Install restored slots and scheduler state; the domains are already in
+   * `domains` (their vcpus on these slots' Cpus). Only between runs.
+   */
+  restoreSched(s: SchedState): void {
+    if (this.current) throw new HypervisorBug('scheduler restored while a vcpu runs');
+    this.slotCpus.length = 0;
+    this.slotCpus.push(...s.slotCpus);
+    this.slotFree.length = 0;
+    this.slotFree.push(...s.slotFree);
+    this.order = [...this.domains.values()].flatMap((d) => d.vcpus).sort((a, b) => a.domid - b.domid || a.id - b.id);
+    this.cursor = s.cursor;
+    this.running = s.running;
+    this.lastRan = s.lastRan;
+    this.sliceLeft = s.sliceLeft;
+  }
+}
+
+/** See Hypervisor.schedState. */
+export interface SchedState {
+  readonly slotCpus: readonly Cpu[];
+  readonly slotFree: readonly boolean[];
+  readonly cursor: number;
+  readonly running: Vcpu | null;
+  readonly lastRan: Vcpu | null;
+  readonly sliceLeft: number;
 }
 
 function setU64(dv: DataView, off: number, v: number): void {

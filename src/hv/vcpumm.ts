@@ -40,6 +40,16 @@ export function dropLdtCache(hv: Hypervisor, v: Vcpu): void {
   pages.clear();
 }
 
+/** The LDT pages a vcpu has cached (page index -> frame), for snapshots. */
+export function ldtCacheOf(v: Vcpu): ReadonlyMap<number, number> {
+  return ldtPages.get(v) ?? new Map();
+}
+
+/** A restored vcpu's LDT cache; the frames' seg_desc references come with the restored frame table. */
+export function setLdtCache(v: Vcpu, pages: ReadonlyMap<number, number>): void {
+  ldtPages.set(v, new Map(pages));
+}
+
 /**
  * NEW_BASEPTR and MOV CR3: vcpu `v` now runs on the L3 `mfn` (validated and
  * type-referenced by the engine); CR3 is loaded, the TLB flushed, the LDT

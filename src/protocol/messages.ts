@@ -15,6 +15,7 @@
 // Everything from the UI is checked by isUiToWorker before the worker acts on it.
 
 import type { MemoryLayout } from '../shared/layout';
+import { SNAPSHOT_REQUESTS, isSnapshotRequest, type SnapshotReply, type SnapshotRequest } from './snapshots';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -95,7 +96,9 @@ export type UiToWorker =
       type: 'frame-query';
       id: number;
       mfn: number;
-    };
+    }
+  /** Snapshots, share links and the timeline (snapshots.ts). */
+  | SnapshotRequest;
 
 /**
  * run/pause: let the machine go, or hold it at an instruction boundary. step: run
@@ -280,7 +283,8 @@ export type WorkerToUi =
       /** Speed factor in force (see `speed`). */
       speed: number;
     }
-  | { v: typeof PROTOCOL_VERSION; type: 'error'; code: WorkerErrorCode; message: string };
+  | { v: typeof PROTOCOL_VERSION; type: 'error'; code: WorkerErrorCode; message: string }
+  | SnapshotReply;
 
 /**
  * version, memory: the worker cannot serve this page. The others are about one
@@ -363,7 +367,7 @@ export function isUiToWorker(x: unknown): x is UiToWorker {
     case 'frame-query':
       return Number.isInteger(m.id) && isIntIn(m.mfn, 0, 0xfffff);
     default:
-      return false;
+      return SNAPSHOT_REQUESTS.includes(m.type as string) && isSnapshotRequest(m);
   }
 }
 

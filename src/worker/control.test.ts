@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { Machine } from '../machine/machine';
 import { R, memoryLayout } from '../shared/layout';
+import { TK_EVT_UPCALL, TK_HYPERCALL, TraceReader, type TraceRecord } from '../shared/trace';
+import { HC } from '../abi/xen';
 import { bootDemo, demoImage, testHost } from './host.testutil';
 
 const v = PROTOCOL_VERSION;
@@ -131,15 +133,6 @@ describe('worker: control', () => {
     expect(t.last('stats')!.speed).toBe(0);
   });
 
-  it('refuses steps to the next hypercall or event until breakpoints exist, and keeps going', () => {
-    const t = testHost();
-    bootDemo(t);
-    t.host.receive({ v, type: 'control', action: { kind: 'step', unit: 'hypercall' } });
-    expect(t.last('error')).toMatchObject({ code: 'unsupported' });
-    t.drain(() => t.text('guest').includes('demo> '));
-    expect(t.text('guest')).toContain('demo> ');
-  });
-
   it('slow motion keeps virtual time behind the wall clock times the factor; speed goes out with stats', () => {
     const t = testHost();
     bootDemo(t);
@@ -163,6 +156,7 @@ describe('worker: control', () => {
     bootDemo(t, true);
     t.host.receive({ v, type: 'console-input', domid: 1, data: enc.encode('before\r') });
     t.drain(() => t.text('guest').includes('you typed: before'));
+    const headBefore = new TraceReader(t.last('ready')!.memory.buffer, t.last('ready')!.layout.traceOffset).head();
     const mark = t.out.length;
     t.host.receive({ v, type: 'control', action: { kind: 'reset' } });
     const after = () => t.out.slice(mark).some((m) => m.type === 'console' && Buffer.from(m.data).toString().includes('demo> '));
@@ -170,6 +164,10 @@ describe('worker: control', () => {
     expect(after()).toBe(true);
     expect(t.host.machine!.executed).toBeLessThan(5_000_000);
     expect(t.host.machine!.hv.domains.get(1)?.name).toBe('demo');
+    // The trace ring goes on across the reset: its readers never see it go back.
+    const ready = t.last('ready')!;
+    const reader = new TraceReader(ready.memory.buffer, ready.layout.traceOffset);
+    expect(reader.head()).toBeGreaterThan(headBefore);
   });
 
   it('reset with nothing booted is refused', () => {
@@ -177,5 +175,66 @@ describe('worker: control', () => {
     t.host.receive({ v, type: 'hello' });
     t.host.receive({ v, type: 'control', action: { kind: 'reset' } });
     expect(t.last('error')).toMatchObject({ code: 'refused' });
+  });
+});
+
+/** The trace record `seq`, read from shared memory as the UI reads it. */
+function record(t: ReturnType<typeof testHost>, seq: number): TraceRecord | undefined {
+  const ready = t.last('ready')!;
+  return new TraceReader(ready.memory.buffer, ready.layout.traceOffset).read().find((r) => r.seq === seq);
+}
+
+describe('worker: steps to the next hypercall or event, and breakpoints', () => {
+  it('steps to the next hypercall: pauses right after it, naming its trace record', () => {
+    const t = testHost();
+    bootDemo(t, true);
+    t.host.receive({ v, type: 'control', action: { kind: 'pause' } });
+    t.host.receive({ v, type: 'console-input', domid: 1, data: enc.encode('a') });
+    t.host.receive({ v, type: 'control', action: { kind: 'step', unit: 'hypercall' } });
+    t.drain(() => t.last('machine')?.phase === 'paused');
+    const pause = t.last('machine')!.pause!;
+    expect(pause).toMatchObject({ reason: 'hypercall', domid: 1, vcpu: 0 });
+    const r = record(t, pause.traceSeq!);
+    expect(r).toMatchObject({ kind: TK_HYPERCALL, domid: 1 });
+    expect(r!.icount).toBeLessThanOrEqual(pause.instructions);
+    // Nothing runs while paused; the next step stops at the next hypercall.
+    t.drain(() => false, 20);
+    expect(t.host.machine!.executed).toBe(pause.instructions);
+    t.host.receive({ v, type: 'control', action: { kind: 'step', unit: 'hypercall' } });
+    t.drain(() => t.last('machine')?.phase === 'paused');
+    expect(t.last('machine')!.pause!.traceSeq).toBeGreaterThan(pause.traceSeq!);
+  });
+
+  it('steps to the next event upcall', () => {
+    const t = testHost();
+    bootDemo(t, true);
+    t.host.receive({ v, type: 'control', action: { kind: 'pause' } });
+    t.host.receive({ v, type: 'console-input', domid: 1, data: enc.encode('b') });
+    t.host.receive({ v, type: 'control', action: { kind: 'step', unit: 'event' } });
+    t.drain(() => t.last('machine')?.phase === 'paused');
+    const pause = t.last('machine')!.pause!;
+    expect(pause).toMatchObject({ reason: 'event', domid: 1 });
+    expect(record(t, pause.traceSeq!)).toMatchObject({ kind: TK_EVT_UPCALL, domid: 1 });
+    t.host.receive({ v, type: 'control', action: { kind: 'run' } });
+    t.drain(() => t.text('guest').includes('demo> b'));
+    expect(t.text('guest')).toContain('demo> b');
+  });
+
+  it('breaks on chosen hypercalls of a chosen domain until the filters are cleared', () => {
+    const t = testHost();
+    bootDemo(t, true);
+    t.host.receive({ v, type: 'break', hypercalls: [HC.sched_op], domid: 1 });
+    t.host.receive({ v, type: 'console-input', domid: 1, data: enc.encode('hello\r') });
+    t.drain(() => t.last('machine')?.phase === 'paused');
+    const pause = t.last('machine')!.pause!;
+    expect(pause.reason).toBe('breakpoint');
+    expect(record(t, pause.traceSeq!)).toMatchObject({ kind: TK_HYPERCALL, domid: 1, code: HC.sched_op });
+    // A filter for another domain never matches.
+    t.host.receive({ v, type: 'break', hypercalls: [HC.sched_op], domid: 2 });
+    t.host.receive({ v, type: 'control', action: { kind: 'run' } });
+    t.drain(() => t.text('guest').includes('you typed: hello'));
+    expect(t.last('machine')?.phase).toBe('running');
+    t.host.receive({ v, type: 'break', hypercalls: [] });
+    expect(t.host.machine!.hv.breakpoint).toBeNull();
   });
 });

@@ -18,6 +18,9 @@ import {
 import type { Machine } from '../machine/machine';
 import { MachineRunner, type RunnerHost } from './runner';
 import { domainOp, evtchnOp, frameQuery } from './ops';
+import { ImageCatalog } from './images';
+import { Transfer } from './transfer';
+import { Travel } from './travel';
 
 export type Post = (message: WorkerToUi) => void;
 
@@ -53,6 +56,12 @@ export const DEFAULT_ENV: HostEnv = {
 export class WorkerHost {
   private mem: MachineMemory | null = null;
   private runner: MachineRunner | null = null;
+  /** Guest images fetched by URL, by content id (images.ts). */
+  private readonly catalog: ImageCatalog;
+  /** Snapshots, share links and restores (transfer.ts); made with the runner. */
+  private transfer: Transfer | null = null;
+  /** The timeline: checkpoints, seek and step back (travel.ts); made with the runner. */
+  private travel: Travel | null = null;
   /** Counts boot commands, so a slow fetch cannot start an image a later boot replaced. */
   private bootSeq = 0;
   private readonly post: Post;
@@ -63,6 +72,7 @@ export class WorkerHost {
     this.post = post;
     this.config = config;
     this.env = env;
+    this.catalog = new ImageCatalog((url) => env.fetchBytes(url));
   }
 
   /** The machine the worker runs, if any (tests look inside it). */
@@ -113,7 +123,7 @@ export class WorkerHost {
         this.command('refused', (m) => evtchnOp(m, msg.domid, msg.port, msg.op));
         return;
       case 'break':
-        this.fail('unsupported', 'breakpoints need the hypervisor\'s breakpoint support, which this build does not have yet');
+        this.withRunner((r) => r.setBreakpoints(msg.hypercalls, msg.domid));
         return;
       case 'xl':
         this.xl(msg.id, msg.line);
@@ -123,6 +133,18 @@ export class WorkerHost {
         return;
       case 'frame-query':
         this.frameQuery(msg.id, msg.mfn);
+        return;
+      case 'snapshot':
+      case 'share':
+      case 'restore':
+        if (this.transfer) void this.transfer.handle(msg);
+        else this.fail('not-ready', `${msg.type} before hello: no machine memory yet`);
+        return;
+      case 'timeline':
+      case 'seek':
+      case 'step-back':
+        if (this.travel) this.travel.handle(msg);
+        else this.fail('not-ready', `${msg.type} before hello: no machine memory yet`);
         return;
       default: {
         const unreachable: never = msg;
@@ -146,12 +168,9 @@ export class WorkerHost {
           r.pause();
           return;
         case 'step':
-          if (action.unit !== 'instruction') {
-            this.fail('unsupported', `stepping to the next ${action.unit} needs the hypervisor's breakpoint support, which this build does not have yet`);
-            return;
-          }
           if (!r.current) this.fail('no-machine', 'no machine to step: boot a guest first');
-          else r.step(action.count);
+          else if (action.unit === 'instruction') r.step(action.count);
+          else r.stepUntil(action.unit);
           return;
         case 'reset': {
           const why = r.reset();
@@ -201,6 +220,11 @@ export class WorkerHost {
       const env = this.env;
       const runnerHost: RunnerHost = { post, now: () => env.now(), schedule: (fn, ms) => env.schedule(fn, ms) };
       this.runner = new MachineRunner(runnerHost, this.mem);
+      this.transfer = new Transfer({
+        runner: this.runner, mem: this.mem, catalog: this.catalog, post, now: () => env.now(),
+      });
+      this.travel = new Travel({ runner: this.runner, mem: this.mem, post, now: () => env.now() });
+      this.runner.observer = this.travel;
     }
     this.post({
       v: PROTOCOL_VERSION,
@@ -235,7 +259,10 @@ export class WorkerHost {
   /** The image's bytes: fetched from its URL, or why not. */
   private async fetchImage(url: string): Promise<Uint8Array | string> {
     try {
-      return new Uint8Array(await this.env.fetchBytes(url));
+      const bytes = new Uint8Array(await this.env.fetchBytes(url));
+      // A share link may leave this image out if it is one the app ships: no second fetch to tell.
+      this.catalog.remember(url, bytes);
+      return bytes;
     } catch (e) {
       return `could not fetch ${url}: ${e instanceof Error ? e.message : String(e)}`;
     }

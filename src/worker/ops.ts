@@ -5,7 +5,7 @@
 import type { Machine } from '../machine/machine';
 import { ToolstackError } from '../dom0/toolstack/toolstack';
 import { frameMappings } from '../machine/framemap';
-import { EVTCHNSTAT } from '../abi/xen';
+import { PokeRefused } from '../machine/evtchnpoke';
 import type { DomainOp, EvtchnOp, FrameMapping } from '../protocol/messages';
 
 export function domainOp(m: Machine, domid: number, op: DomainOp): string | null {
@@ -13,20 +13,15 @@ export function domainOp(m: Machine, domid: number, op: DomainOp): string | null
   if (!m.hv.domains.has(domid)) return `domain ${domid} does not exist`;
   try {
     switch (op) {
+      // Inputs of the machine's log (snapshot/log.ts), so a replay does the same.
       case 'pause':
-        m.toolstack.pause(domid);
-        return null;
       case 'unpause':
-        m.toolstack.unpause(domid);
+      case 'destroy':
+        m.input({ kind: op, domid });
         return null;
       case 'shutdown':
-        m.toolstack.requestShutdown(domid, 'poweroff');
-        return null;
       case 'reboot':
-        m.toolstack.requestShutdown(domid, 'reboot');
-        return null;
-      case 'destroy':
-        m.toolstack.destroy(domid);
+        m.input({ kind: 'shutdown', domid, reboot: op === 'reboot' });
         return null;
       default: {
         const never: never = op;
@@ -39,50 +34,15 @@ export function domainOp(m: Machine, domid: number, op: DomainOp): string | null
   }
 }
 
-/**
- * inject: raise the port the way its other end would: the remote domain sends on
- * an interdomain channel, the domain itself on an IPI, the hypervisor raises a
- * VIRQ. The event engine then sets the pending bit and kicks the vcpu exactly as
- * for a real send (an unbound port has nobody who could send).
- * mask: set the port's mask bit in shared_info, as the guest would.
- * unmask: EVTCHNOP_unmask on the domain's behalf: clear the mask bit and, when
- * the port is pending, mark the upcall pending and kick the vcpu.
- */
+/** An event-channel poke (machine/evtchnpoke.ts), as an input of the machine's log. */
 export function evtchnOp(m: Machine, domid: number, port: number, op: EvtchnOp): string | null {
-  if (domid !== 0 && !m.hv.domains.has(domid)) return `domain ${domid} does not exist`;
-  const p = m.hv.evtchn.ports(domid).find((x) => x.port === port);
-  if (!p) return `port ${port} of domain ${domid} is not bound`;
-  const ev = m.hv.evtchn;
-  switch (op) {
-    case 'inject':
-      switch (p.status) {
-        case EVTCHNSTAT.interdomain:
-          return errno(ev.send(p.remoteDom, p.remotePort), 'send');
-        case EVTCHNSTAT.ipi:
-          return errno(ev.send(domid, port), 'send');
-        case EVTCHNSTAT.virq:
-          ev.sendVirq(domid, p.virq, p.vcpu);
-          return null;
-        default:
-          return `port ${port} of domain ${domid} is ${p.status === EVTCHNSTAT.unbound ? 'unbound' : 'not a channel'}: nothing could send on it`;
-      }
-    case 'mask': {
-      const view = m.hv.sharedInfo.get(domid);
-      if (!view) return `domain ${domid} has no shared_info page in machine memory`;
-      view.setMask(port, true);
-      return null;
-    }
-    case 'unmask':
-      return errno(ev.unmask(domid, port), 'unmask');
-    default: {
-      const never: never = op;
-      return `unknown event-channel operation ${String(never)}`;
-    }
+  try {
+    m.input({ kind: 'evtchn', domid, port, op });
+    return null;
+  } catch (e) {
+    if (e instanceof PokeRefused) return e.message;
+    throw e;
   }
-}
-
-function errno(rc: number, what: string): string | null {
-  return rc < 0 ? `${what} failed with Xen errno ${-rc}` : null;
 }
 
 /** Every page-table entry and grant mapping of `mfn`, or why there is no answer. */

@@ -13,16 +13,17 @@
 // output of xl commands that follow. Nothing a guest does may kill the worker: a
 // crash is a domain state; an exception from the core is our own bug, which
 // stops the machine and is reported, and the worker lives on.
-import { Machine } from '../machine/machine';
+import { Machine, type MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { RunOutcome } from '../hv/hypervisor';
 import { NS_PER_INSN } from '../hv/time';
-import { defaultConfig } from '../dom0/toolstack/config';
 import { HypervisorBug } from '../shared/bugs';
 import { PROTOCOL_VERSION, type MachinePhase, type PauseInfo, type WorkerToUi } from '../protocol/messages';
 import { Pacer } from './pacing';
 import { Publisher, countersOf } from './publish';
 import { XlSession } from './xlsession';
+import { scrollbackOf } from './scrollback';
+import { Breaks, type StepUntil } from './breaks';
 
 /** Wall time one slice aims for, in ms. */
 export const SLICE_MS = 1;
@@ -42,6 +43,13 @@ export interface RunnerHost {
   now(): number;
   /** Run fn after delayMs (0: as soon as pending messages are handled). Returns a cancel function. */
   schedule(fn: () => void, delayMs: number): () => void;
+}
+
+export interface RunnerObserver {
+  /** A new machine: built fresh, or adopted with a history of its own. */
+  started(m: Machine): void;
+  /** A slice ran (between slices the machine may be saved). */
+  ran(m: Machine): void;
 }
 
 export interface GuestImage {
@@ -69,10 +77,25 @@ export class MachineRunner {
   private stepLeft: number | null = null;
   private lastBoot: GuestImage | null = null;
   private readonly pacer = new Pacer();
+  private readonly breaks = new Breaks();
   private readonly publisher: Publisher;
   readonly xl = new XlSession();
   private readonly guestOut = new Map<number, Uint8Array[]>();
   private readonly xenOut = new Map<number, Uint8Array[]>();
+  /** Where the runner's machines send their output: gathered per slice, sent after it. */
+  readonly outputs: MachineEvents = {
+    guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
+    hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
+  };
+  /** Instructions per wall ms of recent slices that ran flat out (0: none yet). */
+  private rate = 0;
+  /**
+   * Wall ms the machine has computed since its history began (slices and domain
+   * builds, not the waits between): about what replaying its log would take.
+   */
+  private workMs = 0;
+  /** Hears of each new machine and of each slice run (the timeline: timeline.ts). */
+  observer: RunnerObserver | null = null;
 
   constructor(host: RunnerHost, mem: MachineMemory) {
     this.host = host;
@@ -87,6 +110,16 @@ export class MachineRunner {
 
   get current(): Machine | null {
     return this.machine;
+  }
+
+  /** Has no machine used the memory yet (it is all zeroes)? */
+  get pristine(): boolean {
+    return !this.dirty;
+  }
+
+  /** Someone else wrote the memory (a restore): the next fresh machine clears it first. */
+  spoil(): void {
+    this.dirty = true;
   }
 
   /** Instructions per slice at the moment (for tests and the curious). */
@@ -121,8 +154,7 @@ export class MachineRunner {
     this.setPhase('booting');
     try {
       const m = this.fresh();
-      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
-      this.createIn(m, image);
+      this.timed(() => this.createIn(m, image));
     } catch (e) {
       this.flush();
       this.fail(`could not boot ${image.name}: ${describe(e)}`);
@@ -145,8 +177,7 @@ export class MachineRunner {
   create(image: GuestImage): { domid: number } | { error: string } {
     try {
       const m = this.machine && this.phase !== 'failed' ? this.machine : this.fresh();
-      this.xl.addImage(image.fileName ?? image.name, image.kernel, image.memMiB);
-      const domid = this.createIn(m, image);
+      const domid = this.timed(() => this.createIn(m, image));
       this.afterOp();
       return { domid };
     } catch (e) {
@@ -162,17 +193,19 @@ export class MachineRunner {
   /** A new machine over the shared memory (cleared first if a machine used it). */
   private fresh(): Machine {
     this.stop();
-    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0);
+    // Everything but the trace ring, which goes on across machines (its writer
+    // continues after the records it finds, so readers never see it go back).
+    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0, 0, this.mem.layout.traceOffset);
     this.dirty = true;
     this.guestOut.clear();
     this.xenOut.clear();
     this.publisher.reset();
-    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, {
-      guestConsole: (domid, bytes) => collect(this.guestOut, domid, bytes),
-      hvConsole: (domid, bytes) => collect(this.xenOut, domid, bytes),
-    });
+    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, this.outputs);
     this.machine = m;
+    this.workMs = 0;
+    this.observer?.started(m);
     this.xl.attach(m);
+    this.breaks.step(m.hv, null);
     this.startedMs = this.host.now();
     this.lastStatsMs = this.startedMs;
     this.pacer.anchor(this.startedMs, m.hv.time.now);
@@ -180,25 +213,31 @@ export class MachineRunner {
   }
 
   /**
-   * Through the toolstack, as `xl create` would, with the playground's lifecycle:
-   * a guest that powers off or crashes stays listed (so its state and crash
-   * reason can be read), one that reboots is started again.
+   * As a user would: the image and an example config offered to `xl create`,
+   * then `xl create` with the playground's lifecycle on the command line (a
+   * guest that powers off or crashes stays listed, so its state and crash
+   * reason can be read; one that reboots is started again). Both are inputs
+   * of the machine's log, so a replay makes the same guest.
    */
   private createIn(m: Machine, image: GuestImage): number {
+    const config = this.xl.addImage(m, image.fileName ?? image.name, image.kernel, image.memMiB);
     const vcpus = image.vcpus ?? 1;
-    const cfg = {
-      ...defaultConfig(image.name, `/boot/${image.fileName ?? image.name}`), cmdline: image.cmdline,
-      memory: image.memMiB, maxmem: image.memMiB, vcpus, maxvcpus: vcpus,
-      onPoweroff: 'preserve', onReboot: 'restart', onCrash: 'preserve',
-    } as const;
-    return m.toolstack.create(cfg, { kernel: image.kernel }).id;
+    const settings = [
+      `name=${cfgString(image.name)}`, `memory=${image.memMiB}`, `maxmem=${image.memMiB}`, `vcpus=${vcpus}`,
+      `maxvcpus=${vcpus}`, `cmdline=${cfgString(image.cmdline)}`,
+      'on_poweroff="preserve"', 'on_reboot="restart"', 'on_crash="preserve"',
+    ];
+    const r = m.exec(['xl', 'create', config, ...settings].map(shellWord).join(' '));
+    const domid = m.toolstack.find(image.name);
+    if (r.status !== 0 || domid === undefined) throw new Error((r.err || r.out).trim() || 'xl create failed');
+    return domid;
   }
 
   /** Keystrokes for a domain's console; wakes the machine at once. */
   type(domid: number, bytes: Uint8Array): void {
     const m = this.machine;
     if (!m || this.phase === 'failed') return;
-    m.consoles.type(domid, bytes);
+    m.type(domid, bytes);
     if (this.phase === 'running') this.later(0);
   }
 
@@ -221,6 +260,26 @@ export class MachineRunner {
     if (!this.machine || this.phase === 'failed' || this.phase === 'booting') return;
     this.stepLeft = null;
     this.paused('user');
+  }
+
+  /**
+   * Run until the next hypercall completes, or the next event upcall is delivered,
+   * in any domain, then pause. Paced like running: a guest that waits for a
+   * timer takes its time.
+   */
+  stepUntil(until: StepUntil): void {
+    const m = this.machine;
+    if (!m || this.phase === 'failed' || this.phase === 'booting') return;
+    this.stepLeft = null;
+    this.breaks.step(m.hv, until);
+    this.pacer.anchor(this.host.now(), m.hv.time.now);
+    this.setPhase('running');
+    this.later(0);
+  }
+
+  /** Break-on-hypercall filters (empty: none), kept across resets. */
+  setBreakpoints(hypercalls: readonly number[], domid?: number): void {
+    this.breaks.setFilters(this.machine?.hv ?? null, hypercalls, domid);
   }
 
   /** Run exactly `count` instructions (fewer if every vcpu ends up waiting for input), then pause. */
@@ -277,13 +336,17 @@ export class MachineRunner {
     }
   }
 
-  private paused(reason: PauseInfo['reason']): void {
+  private paused(reason: PauseInfo['reason'], traceSeq?: number): void {
     const m = this.machine;
     if (!m) return;
     this.cancel?.();
     this.cancel = null;
+    if (this.breaks.stepping) this.breaks.step(m.hv, null);
     const on = m.hv.onCpu;
-    const pause: PauseInfo = { reason, instructions: m.executed, domid: on ? on.domid : -1, vcpu: on ? on.id : -1 };
+    const pause: PauseInfo = {
+      reason, instructions: m.executed, domid: on ? on.domid : -1, vcpu: on ? on.id : -1,
+      ...(traceSeq !== undefined ? { traceSeq } : {}),
+    };
     this.flush(true);
     this.stats(this.host.now());
     this.phase = 'paused';
@@ -332,8 +395,17 @@ export class MachineRunner {
       return;
     }
     const t1 = this.host.now();
+    this.workMs += t1 - t0;
     const retired = m.executed - before;
     if (outcome === 'budget' && !paced && budget === this.budget) this.adapt(retired, t1 - t0);
+    if (!paced && retired >= MIN_BUDGET && t1 > t0) this.measure(retired, t1 - t0);
+    this.observer?.ran(m);
+    if (outcome === 'break') {
+      // A step to the next hypercall or event, or a break-on-hypercall filter, matched.
+      this.stepLeft = null;
+      this.paused(this.breaks.hit?.reason ?? 'breakpoint', m.hv.breakSeq);
+      return;
+    }
     if (this.stepLeft !== null) {
       this.stepLeft -= retired;
       if (this.stepLeft <= 0 || outcome !== 'budget') {
@@ -363,11 +435,58 @@ export class MachineRunner {
         this.stats(t1);
         this.setPhase('stopped');
         return;
-      case 'break':
-        // Only with hv.breakpoint set: hold the machine where the matching record stopped it.
-        this.paused('breakpoint');
-        return;
     }
+  }
+
+  /** Instructions per wall ms lately, when the machine ran unpaced (0 before any such slice). */
+  get throughput(): number {
+    return this.rate;
+  }
+
+  /** Wall ms the machine computed to get where it is (see workMs). */
+  get computedMs(): number {
+    return this.workMs;
+  }
+
+  private timed<T>(fn: () => T): T {
+    const t0 = this.host.now();
+    try {
+      return fn();
+    } finally {
+      this.workMs += this.host.now() - t0;
+    }
+  }
+
+  private measure(retired: number, ms: number): void {
+    const r = retired / ms;
+    this.rate = this.rate === 0 ? r : this.rate * 0.8 + r * 0.2;
+  }
+
+  /**
+   * Take over a machine built over this memory elsewhere (a restored snapshot,
+   * a replayed link, a step back). The UI hears of it as of a new machine: the
+   * booting phase clears its views, then the console text the machine kept and
+   * its domains are sent afresh. It stays paused. `fresh`: its history starts
+   * here (a restore), rather than continuing the timeline's (a seek). `workMs`:
+   * what it cost to compute (a replayed link: the replay's time).
+   */
+  adopt(m: Machine, fresh = true, reason: PauseInfo['reason'] = 'user', workMs = this.workMs): void {
+    this.stop();
+    this.machine = m;
+    this.dirty = true;
+    this.workMs = workMs;
+    m.events = this.outputs;
+    this.guestOut.clear();
+    this.xenOut.clear();
+    this.publisher.reset();
+    this.xl.attach(m);
+    // The user's break-on-hypercall filters hold for this machine too; a step under way does not.
+    this.breaks.step(m.hv, null);
+    this.pacer.anchor(this.host.now(), m.hv.time.now);
+    if (fresh) this.observer?.started(m);
+    this.setPhase('booting');
+    this.host.post({ v, type: 'scrollback', ...scrollbackOf(m) });
+    this.paused(reason);
   }
 
   /** Aim the next slice at SLICE_MS of wall time, moving halfway from the current budget. */
@@ -414,6 +533,16 @@ export class MachineRunner {
 /** Can any vcpu of a running domain run or wake (hv.run's test for 'stopped')? */
 function canRun(m: Machine): boolean {
   return m.hv.vcpus().some((vc) => vc.state !== 'offline' && m.hv.domains.get(vc.domid)?.state === 'running');
+}
+
+/** A string as an xl config value: double quotes, C escapes. */
+function cfgString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** A word for the Domain-0 shell: single quotes, each ' written as '\''. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./=-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function collect(out: Map<number, Uint8Array[]>, domid: number, bytes: Uint8Array): void {

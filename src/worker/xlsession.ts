@@ -6,9 +6,12 @@
 // The shell's files are the guest images the worker has been given: each is
 // /boot/<file name>, with an example config /etc/xen/<stem>.cfg next to it, so
 // `xl create /etc/xen/console.cfg 'name="two"'` starts a second guest.
+//
+// Lines go through Machine.exec, which logs those that change the machine
+// (snapshot/log.ts), and files through Machine.addFile, so a replay of the
+// machine's log makes the same domains.
 import type { Machine } from '../machine/machine';
-import { XlShell, type Follow } from '../dom0/xl/shell';
-import { xenstoredClient } from '../dom0/toolstack/xsclient';
+import type { Follow } from '../dom0/xl/shell';
 
 export interface XlReply {
   output: string;
@@ -20,35 +23,31 @@ export interface XlReply {
 }
 
 export class XlSession {
-  private shell: XlShell | null = null;
-  private readonly files = new Map<string, Uint8Array>();
+  private machine: Machine | null = null;
   private readonly follows = new Map<number, { follow: Follow; status: number }>();
 
   /** The machine the shell works on (a new one ends the commands still following). */
   attach(m: Machine | null): void {
     for (const f of this.follows.values()) f.follow.stop();
     this.follows.clear();
-    this.shell = m
-      ? new XlShell({
-          hv: m.hv, toolstack: m.toolstack, store: xenstoredClient(m.xs), dmesg: m.dmesg,
-          readFile: (path) => this.files.get(path),
-        })
-      : null;
+    this.machine = m;
   }
 
-  /** Offer an image to `xl create` as /boot/<name>, with /etc/xen/<stem>.cfg. */
-  addImage(fileName: string, bytes: Uint8Array, memMiB: number): void {
+  /** Offer an image to `xl create` as /boot/<name>, with /etc/xen/<stem>.cfg; returns the config's path. */
+  addImage(m: Machine, fileName: string, bytes: Uint8Array, memMiB: number): string {
     const base = fileName.split('/').pop()?.replace(/[^A-Za-z0-9._-]/g, '_') || 'guest';
     const stem = base.replace(/\.[^.]*$/, '') || base;
-    this.files.set(`/boot/${base}`, bytes);
+    m.addFile(`/boot/${base}`, bytes);
     const cfg = `# An example domain config for ${base}\nname = "${stem}"\nkernel = "/boot/${base}"\nmemory = ${memMiB}\nvcpus = 1\n`;
-    this.files.set(`/etc/xen/${stem}.cfg`, new TextEncoder().encode(cfg));
+    const path = `/etc/xen/${stem}.cfg`;
+    m.addFile(path, new TextEncoder().encode(cfg));
+    return path;
   }
 
   /** Run one line; `id` names it for output that follows. */
   exec(id: number, line: string): XlReply {
-    if (!this.shell) return { output: 'xl: no machine is running (boot a guest first)\n', status: 1 };
-    const r = this.shell.exec(line);
+    if (!this.machine) return { output: 'xl: no machine is running (boot a guest first)\n', status: 1 };
+    const r = this.machine.exec(line);
     const reply: XlReply = { output: r.out + r.err, status: r.status };
     if (r.attach !== undefined) reply.attach = r.attach;
     if (r.follow) {

@@ -12,7 +12,7 @@ import type { Domain } from '../../hv/domain';
 const IN = 0, IN_SIZE = 1024, OUT = 1024, OUT_SIZE = 2048;
 const IN_CONS = 3072, IN_PROD = 3076, OUT_CONS = 3080, OUT_PROD = 3084, CONNECTION = 3088;
 
-interface Conn {
+export interface Conn {
   dom: Domain;
   /** Domain 0's end of the console event channel. */
   port: number;
@@ -28,6 +28,11 @@ export class ConsoleBackend {
   constructor(hv: Hypervisor, out: (domid: number, bytes: Uint8Array) => void) {
     this.hv = hv;
     this.out = out;
+  }
+
+  /** The connected consoles, by domain, for snapshots (state.ts). */
+  connMap(): Map<number, Conn> {
+    return this.conns;
   }
 
   /** Start serving `dom`'s console ring. Returns 0 or a negative errno from the bind. */

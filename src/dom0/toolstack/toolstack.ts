@@ -104,6 +104,19 @@ export class Toolstack {
   private get hv(): Hypervisor { return this.deps.hv; }
   private get xs(): StoreClient { return this.deps.store; }
 
+  /** The toolstack's private counters and queue, for snapshots (state.ts). */
+  counters(): { shutdowns: readonly number[]; uuids: number; rover: number } {
+    return { shutdowns: this.shutdowns, uuids: this.uuids, rover: this.rover };
+  }
+
+  /** Restore those (records are restored into `records` directly). */
+  restoreCounters(c: { shutdowns: readonly number[]; uuids: number; rover: number }): void {
+    this.shutdowns.length = 0;
+    this.shutdowns.push(...c.shutdowns);
+    this.uuids = c.uuids;
+    this.rover = c.rover;
+  }
+
   /** The domid of a name or a number (xl's find_domain); undefined when there is none. */
   find(ident: string): number | undefined {
     if (/^\d+$/.test(ident)) {

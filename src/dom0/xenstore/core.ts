@@ -47,6 +47,15 @@ export interface Ctx {
 
 export type Match = 'exact' | 'subtree' | 'depth' | 'nodepth';
 
+/** See XenstoreCore.internals. */
+export interface CoreInternals {
+  readonly conns: XsConnection[];
+  readonly domains: Map<number, DomainRec>;
+  readonly globalQuotas: Map<QuotaName, number>;
+  readonly byDomid: Map<number, XsConnection>;
+  readonly pending: readonly unknown[];
+}
+
 export class XenstoreCore {
   readonly db = new NodeDb();
   protected readonly hooks: XenstoredHooks;
@@ -61,6 +70,11 @@ export class XenstoreCore {
 
   constructor(hooks: XenstoredHooks = {}) {
     this.hooks = hooks;
+  }
+
+  /** The engine's containers, for snapshots (state.ts); nothing may be kept from them. */
+  internals(): CoreInternals {
+    return { conns: this.conns, domains: this.domains, globalQuotas: this.globalQuotas, byDomid: this.byDomid, pending: this.pending };
   }
 
   // ---- connections ----

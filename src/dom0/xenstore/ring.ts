@@ -31,7 +31,7 @@ const XENSTORE_SERVER_FEATURE_ERROR = 2;
 const MAX_OUTSTANDING = 20;
 const MASK = XENSTORE_RING_SIZE - 1;
 
-interface Ring {
+export interface Ring {
   readonly domid: number;
   /** Machine address of the ring page. */
   readonly base: number;
@@ -57,6 +57,11 @@ export class XenstoreService {
       release: (domid) => this.disconnect(domid),
       log: (line) => hv.message(`xenstored: ${line}`),
     });
+  }
+
+  /** The rings served, by domain, for snapshots (state.ts). */
+  ringMap(): Map<number, Ring> {
+    return this.rings;
   }
 
   /** libxl's XS_INTRODUCE for a domain the builder made: its store frame and port. Returns 0 or an errno name. */

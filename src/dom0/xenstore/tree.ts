@@ -90,6 +90,22 @@ export class NodeDb {
     return this.nodes.keys();
   }
 
+  /** Every node with its path, in insertion order (for snapshots). */
+  entries(): IterableIterator<[string, XsNode]> {
+    return this.nodes.entries();
+  }
+
+  /** Replace the whole database (a snapshot's, already checked); owner counts are recounted. */
+  load(nodes: Iterable<[string, XsNode]>, generation: number): void {
+    this.nodes.clear();
+    this.owned.clear();
+    for (const [name, node] of nodes) {
+      this.account(undefined, node);
+      this.nodes.set(name, node);
+    }
+    this.generation = generation;
+  }
+
   private account(old: XsNode | undefined, now: XsNode | undefined): void {
     if (old) this.bump(ownerOf(old), -1);
     if (now) this.bump(ownerOf(now), +1);

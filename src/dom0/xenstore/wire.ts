@@ -240,7 +240,7 @@ export function execute(xs: Xenstored, conn: XsConnection, tx: number, r: XsRequ
   }
 }
 
-interface Outgoing {
+export interface Outgoing {
   bytes: Uint8Array;
   /** A reply (counts against "outstanding"), not a watch event. */
   reply: boolean;
@@ -252,6 +252,14 @@ interface Outgoing {
  * One connection's byte streams. The transport feeds request bytes with take()
  * (asking want() how many complete the current part) and sends out[] in order.
  */
+/** A WireConn's state between requests (see WireConn.state). */
+export interface WireState {
+  out: Outgoing[];
+  /** Header bytes read so far, or payload bytes when `hdr` is set. */
+  partial: Uint8Array;
+  hdr: XsHeader | null;
+}
+
 export class WireConn {
   readonly conn: XsConnection;
   private readonly xs: Xenstored;
@@ -268,6 +276,37 @@ export class WireConn {
   constructor(xs: Xenstored, conn: XsConnection) {
     this.xs = xs;
     this.conn = conn;
+  }
+
+  /** A request half-read and the messages not yet sent, for snapshots (state.ts). */
+  state(): WireState {
+    return {
+      out: this.out.map((m) => ({ ...m, bytes: m.bytes.slice() })),
+      partial: this.hdr ? this.payload!.slice(0, this.payloadUsed) : this.header.slice(0, this.hdrUsed),
+      hdr: this.hdr ? { ...this.hdr } : null,
+    };
+  }
+
+  /** Restore that (checked by state.ts: a header's length is at most XENSTORE_PAYLOAD_MAX). */
+  load(s: WireState): void {
+    this.out.length = 0;
+    this.out.push(...s.out);
+    this.held = null;
+    if (s.hdr) {
+      this.hdr = { ...s.hdr };
+      const dv = new DataView(this.header.buffer);
+      [s.hdr.type, s.hdr.reqId, s.hdr.txId, s.hdr.len].forEach((w, i) => dv.setUint32(i * 4, w, true));
+      this.hdrUsed = XSD_HEADER_SIZE;
+      this.payload = new Uint8Array(s.hdr.len);
+      this.payload.set(s.partial);
+      this.payloadUsed = s.partial.length;
+    } else {
+      this.hdr = null;
+      this.payload = null;
+      this.payloadUsed = 0;
+      this.header.set(s.partial);
+      this.hdrUsed = s.partial.length;
+    }
   }
 
   /** Queue a watch event (the connection's event sink). */

@@ -49,6 +49,18 @@ export class ConsoleRing {
     this.buf = [];
   }
 
+  /** What is kept and where each domain's output stands, for snapshots. */
+  saveState(): { bytes: Uint8Array; lineStart: [number, boolean][] } {
+    return { bytes: Uint8Array.from(this.buf), lineStart: [...this.atLineStart] };
+  }
+
+  /** Restore that; listeners stay. */
+  restoreState(bytes: Uint8Array, lineStart: Iterable<[number, boolean]>): void {
+    this.buf = Array.from(bytes.subarray(Math.max(0, bytes.length - this.capacity)));
+    this.atLineStart.clear();
+    for (const [d, b] of lineStart) this.atLineStart.set(d, b);
+  }
+
   /** Hear of every append (as shown); returns the unsubscribe. */
   subscribe(fn: (text: Uint8Array) => void): () => void {
     this.listeners.push(fn);

@@ -373,6 +373,20 @@ export class EventChannels {
     return out;
   }
 
+  // ---- Snapshots (state.ts saves and checks; these only expose and install) ----
+
+  /** Every domain's port table and the global VIRQ handlers. */
+  snapshotView(): { doms: ReadonlyMap<number, PortTable>; globalHandler: Int32Array } {
+    return { doms: this.doms, globalHandler: this.globalHandler };
+  }
+
+  /** Replace every table and the handlers with restored ones. */
+  restoreTables(doms: ReadonlyMap<number, PortTable>, globalHandler: ArrayLike<number>): void {
+    this.doms.clear();
+    for (const [dom, t] of doms) this.doms.set(dom, t);
+    this.globalHandler.set(globalHandler);
+  }
+
   // ---- Internals ----
 
   /**

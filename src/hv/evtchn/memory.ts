@@ -75,6 +75,12 @@ export class SharedInfoView implements EvtchnMemory {
     for (let v = 0; v < this.nrVcpus; v++) this.setUpcallMask(v, true);
   }
 
+  /** The page itself (a standalone view's private page, for snapshots of domain 0's). */
+  page(): Uint8Array {
+    const base = this.pendingW * 4 - SHINFO.EVTCHN_PENDING;
+    return this.u8.subarray(base, base + PAGE_SIZE);
+  }
+
   /** VCPUOP_register_vcpu_info has moved this vcpu's vcpu_info to machine address `maddr`. */
   setVcpuInfo(vcpu: number, maddr: number): void {
     this.checkVcpu(vcpu);

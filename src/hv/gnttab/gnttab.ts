@@ -284,6 +284,21 @@ export class GrantTables {
     return grantCopy({ caller, hooks: this.hooks, ram: this.ram, live: (d) => this.live(d) }, op);
   }
 
+  // ---- Snapshots (state.ts saves and checks; these only expose and install) ----
+
+  /** Every table, dying ones included, and the privileged domains. */
+  snapshotView(): { tables: ReadonlyMap<number, GrantTable>; privileged: ReadonlySet<number> } {
+    return { tables: this.tables, privileged: this.privileged };
+  }
+
+  /** Replace every table and the privileged set with restored ones. */
+  restoreTables(tables: ReadonlyMap<number, GrantTable>, privileged: Iterable<number>): void {
+    this.tables.clear();
+    for (const [dom, t] of tables) this.tables.set(dom, t);
+    this.privileged.clear();
+    for (const d of privileged) this.privileged.add(d);
+  }
+
   // ---- Internals ----
 
   /** The table of a domain that may still be named by others (not dying), or undefined. */

@@ -60,6 +60,24 @@ export class Maptrack {
     this.tail = handle;
   }
 
+  /** The free list's two ends (TAIL = -1), for snapshots. */
+  freeList(): { head: number; tail: number } {
+    return { head: this.head, tail: this.tail };
+  }
+
+  /** Restore every entry below `limit` and the free list (gnttab/state.ts has checked them). */
+  load(limit: number, head: number, tail: number, e: { ref: number[]; flags: number[]; domid: number[]; vcpu: number[]; hostAddr: number[] }): void {
+    this.clear();
+    this.limit = limit;
+    this.head = head;
+    this.tail = tail;
+    this.ref.push(...e.ref);
+    this.flags.push(...e.flags);
+    this.domid.push(...e.domid);
+    this.vcpu.push(...e.vcpu);
+    this.hostAddr.push(...e.hostAddr);
+  }
+
   /** Forget every entry (a destroyed domain's maptrack). */
   clear(): void {
     this.limit = 0;

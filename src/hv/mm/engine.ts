@@ -104,6 +104,9 @@ export class MmEngine {
   /** Destroy `dom`'s memory: see release.ts. */
   releaseDomain(dom: number): ReleaseResult { return releaseDomain(this.s, dom); }
 
+  /** The engine's state object (linear counters, base pointers), for snapshots (snapshot.ts). */
+  internals(): MmState { return this.s; }
+
   /** Recount everything; a list of inconsistencies (empty when sound). */
   audit(extra?: ExtraHolds): string[] { return auditFrames(this.s, extra); }
 }

@@ -73,6 +73,26 @@ export class FrameTable {
   isAllocated(mfn: number): boolean { return this.allocated[mfn] === 1; }
   isXenShared(mfn: number): boolean { return this.xenShared[mfn] === 1; }
 
+  /** The engine-private bookkeeping beside the shared records, for snapshots (snapshot.ts). */
+  sideState(): { allocated: Uint8Array; xenShared: Uint8Array; lowestFree: number } {
+    return { allocated: this.allocated, xenShared: this.xenShared, lowestFree: this.lowestFree };
+  }
+
+  /**
+   * Restore that bookkeeping over a restored frame table; the per-domain counts
+   * are recounted from the owners in the shared records.
+   */
+  restoreSide(allocated: Uint8Array, xenShared: Uint8Array, lowestFree: number): void {
+    this.allocated.set(allocated);
+    this.xenShared.set(xenShared);
+    this.lowestFree = lowestFree;
+    this.perDomain.clear();
+    for (let m = 0; m < this.frames; m++) {
+      const o = this.owner(m);
+      if (o !== FRAME_FREE) this.perDomain.set(o, (this.perDomain.get(o) ?? 0) + 1);
+    }
+  }
+
   /** Frames owned by `dom` (allocated or still referenced). */
   pagesOf(dom: number): number { return this.perDomain.get(dom) ?? 0; }
 

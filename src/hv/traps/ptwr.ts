@@ -47,6 +47,17 @@ function scratchFrame(hv: Hypervisor): number {
   return m;
 }
 
+/** The scratch frame, or -1 before the first emulation (for snapshots). */
+export function ptwrScratchFrame(hv: Hypervisor): number {
+  return scratchFrames.get(hv) ?? -1;
+}
+
+/** A restored hypervisor's scratch frame (already Xen's in the restored frame table). */
+export function setPtwrScratchFrame(hv: Hypervisor, mfn: number): void {
+  if (mfn >= 0) scratchFrames.set(hv, mfn);
+  else scratchFrames.delete(hv);
+}
+
 /** The L1 frame a ring-1 write fault at `va` may be emulated on, or -1. */
 function faultingL1(hv: Hypervisor, dom: Domain, v: Vcpu, va: number, error: number): number {
   if (!dom.vmAssistEnabled(VMASST.WRITABLE_PAGETABLES)) return -1;

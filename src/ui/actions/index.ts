@@ -13,6 +13,13 @@ import { slowerAction } from './slower';
 import { newDomainAction } from './newDomain';
 import { themeAction } from './theme';
 import { helpAction } from './help';
+import { shareAction } from './share';
+import { downloadSnapshotAction } from './downloadSnapshot';
+import { uploadSnapshotAction } from './uploadSnapshot';
+import { stepBackInstructionAction } from './stepBackInstruction';
+import { stepBackHypercallAction } from './stepBackHypercall';
+import { stepBackEventAction } from './stepBackEvent';
+import { showPanelActions } from './showPanel';
 
 export type { Action, ActionContext } from './types';
 
@@ -23,11 +30,18 @@ export const ACTIONS: readonly Action[] = [
   stepHypercallAction,
   stepEventAction,
   resetAction,
+  shareAction,
+  downloadSnapshotAction,
+  uploadSnapshotAction,
+  stepBackInstructionAction,
+  stepBackHypercallAction,
+  stepBackEventAction,
   slowerAction,
   fasterAction,
   newDomainAction,
   themeAction,
   helpAction,
+  ...showPanelActions,
 ];
 
 export function actionById(id: string): Action | undefined {

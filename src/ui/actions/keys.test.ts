@@ -24,6 +24,7 @@ describe('key matching', () => {
     expect(matches(ev('®', { altKey: true, shiftKey: true, code: 'KeyR' }), 'Alt+Shift+R')).toBe(true);
     expect(matches(ev('r', { altKey: true, code: 'KeyR' }), 'Alt+Shift+R')).toBe(false);
     expect(matches(ev('n', { code: 'KeyN' }), 'N')).toBe(true);
+    expect(matches(ev('¡', { altKey: true, code: 'Digit1' }), 'Alt+1')).toBe(true);
   });
 
   it('lets function keys and Alt/Ctrl combos through from terminals, not plain keys', () => {

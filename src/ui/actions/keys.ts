@@ -30,6 +30,7 @@ export function parseCombo(name: string): Combo {
 /** The key a letter or digit combo stands for, whatever the layout or Alt does to e.key. */
 function keyOf(e: KeyLike, wanted: string): string {
   if (/^[A-Z]$/i.test(wanted) && e.code?.startsWith('Key')) return e.code.slice(3);
+  if (/^\d$/.test(wanted) && e.code?.startsWith('Digit')) return e.code.slice(5);
   return e.key;
 }
 

@@ -26,8 +26,8 @@ export interface Action {
    * is not in a terminal or a text field.
    */
   keys: readonly string[];
-  /** Where the toolbar shows it ('none': keys and help only). */
-  toolbar: 'machine' | 'view' | 'none';
+  /** Where the toolbar shows it ('timeline': beside the timeline's scrubber; 'none': keys and help only). */
+  toolbar: 'machine' | 'view' | 'timeline' | 'none';
   enabled(ctx: ActionContext): boolean;
   run(ctx: ActionContext): void;
 }

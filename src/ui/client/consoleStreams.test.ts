@@ -39,4 +39,15 @@ describe('ConsoleStreams', () => {
     expect(text(got)).toBe('ab');
     expect(text(late)).toBe('b');
   });
+
+  it("keeps Domain 0's shell across a new boot, which clears the machine's streams", () => {
+    const streams = new ConsoleStreams();
+    streams.append('xen', new Uint8Array([1]));
+    streams.append('dom0', new Uint8Array([2]));
+    streams.clear();
+    const seen: number[] = [];
+    streams.subscribe('xen', (b) => seen.push(...b));
+    streams.subscribe('dom0', (b) => seen.push(...b));
+    expect(seen).toEqual([2]);
+  });
 });

@@ -6,7 +6,8 @@
 
 export const HISTORY_BYTES = 256 * 1024;
 
-export type StreamKey = `guest:${number}` | 'xen';
+/** A guest's hvc0, the hypervisor console, and Domain 0's shell (which outlives machines). */
+export type StreamKey = `guest:${number}` | 'xen' | 'dom0';
 type Listener = (bytes: Uint8Array) => void;
 
 interface Stream {
@@ -34,9 +35,10 @@ export class ConsoleStreams {
     return () => s.listeners.delete(listener);
   }
 
-  /** Forget every stream's history (a new boot); subscribers stay. */
+  /** Forget the machine's streams' history (a new boot); subscribers stay. Domain 0's shell goes on. */
   clear(): void {
-    for (const s of this.streams.values()) {
+    for (const [key, s] of this.streams) {
+      if (key === 'dom0') continue;
       s.chunks = [];
       s.bytes = 0;
     }

@@ -7,6 +7,7 @@
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 import { defaultGuest, type ShippedGuest } from './guests';
 import { spawnWorker } from './spawn';
+import { linkInPage } from '../share/linkInPage';
 
 export interface EarlyBoot {
   guest: ShippedGuest;
@@ -45,6 +46,8 @@ export function startEarly(): void {
   };
   early = start;
   worker.postMessage({ v: PROTOCOL_VERSION, type: 'hello' });
+  // A share link opens its own machine (share/load.ts): no default guest then.
+  if (linkInPage()) return;
   void defaultGuest(window.location.search).then((guest) => {
     const image = new URL(guest.url, document.baseURI).href;
     // The client (if it has taken over) must know of the boot before any answer to it arrives.

@@ -8,6 +8,8 @@ import { consoleStreams } from './consoleStreams';
 import { WorkerClient, type PingResult } from './workerClient';
 import { defaultGuest } from './guests';
 import { takeEarly } from './earlyStart';
+import { openAtLoad } from '../share/load';
+import { linkInPage } from '../share/linkInPage';
 
 
 declare global {
@@ -31,9 +33,14 @@ export function sendConsoleInput(domid: number, data: Uint8Array): void {
 export function useWorkerClient(): void {
   useEffect(() => {
     const early = takeEarly();
-    const autoBoot = early ? undefined : defaultGuest(window.location.search);
+    // A share link in the address opens that machine; the default guest boots only if it cannot be used.
+    const link = linkInPage();
+    const autoBoot = early || link ? undefined : defaultGuest(window.location.search);
     const client = new WorkerClient(workerStore, { machine: machineStore, consoles: consoleStreams, autoBoot, early });
     active = client;
+    if (link) {
+      void openAtLoad(() => void defaultGuest(window.location.search).then((g) => client.boot(g.url, g.name, g.memMiB)));
+    }
     window.pvplay = {
       ping: () => client.ping(),
       boot: (url, name) => client.boot(url, name ?? url.split('/').pop() ?? 'guest'),

@@ -8,6 +8,8 @@ import type { WorkerStore } from '../store/workerStore';
 import { INITIAL_MACHINE_STATE, type MachineStore } from '../store/machineStore';
 import type { ConsoleStreams } from './consoleStreams';
 import { XenLinePrefixer } from './xenLines';
+import { SnapshotPort } from '../share/port';
+import { shareStore } from '../share/shareStore';
 import type { EarlyBoot, EarlyStart } from './earlyStart';
 import { spawnWorker } from './spawn';
 
@@ -72,12 +74,19 @@ export class WorkerClient {
   private bootSentAt = 0;
   private readonly xenLines = new XenLinePrefixer();
   private readonly encoder = new TextEncoder();
+  /** Snapshots, share links and the timeline (share/port.ts). */
+  readonly snapshots: SnapshotPort;
 
   constructor(store: WorkerStore, options: ClientOptions) {
     this.store = store;
     this.machine = options.machine;
     this.consoles = options.consoles;
     this.autoBoot = options.autoBoot;
+    this.snapshots = new SnapshotPort((m) => this.send(m), shareStore, this.consoles);
+    this.worker = new Worker(new URL('../../worker/main.ts', import.meta.url), { type: 'module', name: 'pvplay-machine' });
+    this.worker.addEventListener('message', (e: MessageEvent<WorkerToUi>) => this.receive(e.data));
+    this.worker.addEventListener('error', (e) => this.fail(`the worker could not start: ${e.message || 'script error'}`));
+    this.worker.addEventListener('messageerror', () => this.fail('a message from the worker could not be read'));
     const early = options.early ?? null;
     this.worker = early ? early.worker : spawnWorker();
     this.readyTimer = setTimeout(() => this.fail(`the worker did not answer within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
@@ -146,6 +155,11 @@ export class WorkerClient {
   /** Send a command that has no reply (control, speed, domain-op, evtchn-op, break); refusals arrive as notices. */
   command(message: Extract<UiToWorker, { type: 'control' | 'speed' | 'domain-op' | 'evtchn-op' | 'break' }>): void {
     this.send(message);
+    // The speed shows at once (the worker confirms with its next stats), so that
+    // pressing ] twice goes two steps even before the first answer is in.
+    if (message.type === 'speed') {
+      this.machine.setState((s) => (s.stats ? { stats: { ...s.stats, speed: message.factor } } : {}));
+    }
   }
 
   /** Send a request and resolve with the worker's reply to it (matched by id). */
@@ -160,6 +174,7 @@ export class WorkerClient {
   dispose(): void {
     this.clearReadyTimer();
     this.worker.terminate();
+    this.snapshots.dispose();
     for (const p of this.pending.values()) p.reject(new Error('worker stopped'));
     this.pending.clear();
   }
@@ -233,6 +248,14 @@ export class WorkerClient {
           stats: { instructions: msg.instructions, systemTimeNs: msg.systemTimeNs, wallMs: msg.wallMs, speed: msg.speed },
           counters: Object.fromEntries(msg.domains.map((d) => [d.domid, d])),
         });
+        return;
+      case 'snapshot-file':
+      case 'restored':
+      case 'share-link':
+      case 'timeline-info':
+      case 'seeked':
+      case 'scrollback':
+        this.snapshots.receive(msg);
         return;
       case 'error':
         if (isFatalError(msg.code)) {

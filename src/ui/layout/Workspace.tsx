@@ -30,7 +30,11 @@ export function Workspace() {
   useEffect(() => () => cleanup.current?.(), []);
   // Requests to show a panel (focusPanel) bring it to the front of its group.
   useEffect(() => uiStore.subscribe((s, prev) => {
-    if (s.focus && s.focus !== prev.focus) showPanel(s.focus.panel);
+    if (!s.focus || s.focus === prev.focus) return;
+    const id = s.focus.panel;
+    showPanel(id);
+    // Once it is drawn, the keyboard goes into it: its terminal, else its first control.
+    requestAnimationFrame(() => focusInside(id));
   }), []);
 
   const onReady = (event: DockviewReadyEvent) => {
@@ -72,4 +76,15 @@ function restore(api: DockviewApi): void {
     }
   }
   buildDefaultLayout(api);
+}
+
+function focusInside(id: string): void {
+  const root = document.querySelector<HTMLElement>(`[data-panel="${id}"]`);
+  if (!root) return;
+  const target = root.querySelector<HTMLElement>('.xterm-helper-textarea') ?? root.querySelector<HTMLElement>('button, input, select, [tabindex]');
+  if (target) target.focus();
+  else {
+    root.tabIndex = -1;
+    root.focus();
+  }
 }

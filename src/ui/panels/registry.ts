@@ -6,8 +6,10 @@
 import type { ComponentType } from 'react';
 import { ConsolePanel } from './console/ConsolePanel';
 import { XenConsolePanel } from './console/XenConsolePanel';
+import { CpuPanel } from './cpu/CpuPanel';
 import { Dom0Panel } from './dom0/Dom0Panel';
 import { DomainsPanel } from './domains/DomainsPanel';
+import { PageTypesPanel } from './pagetypes/PageTypesPanel';
 
 export interface PanelInfo {
   id: string;
@@ -64,14 +66,16 @@ export const PANELS: readonly PanelInfo[] = [
   {
     id: 'page-types',
     title: 'Page types',
-    shows: 'Every machine frame: its owner, its type (page table level, descriptor table, writable), counts and pin state.',
-    help: "Every machine frame, coloured by owner and type as the hypervisor's frame table records them, with pinned page tables marked. Click a frame for its counts and for every entry that maps it.",
+    shows: 'Every machine frame coloured by type or owner, pinned tables marked; a frame’s counts and mappings on click, and a vcpu’s page tables from CR3.',
+    help: "Every machine frame, coloured by type (free, writable, L1, L2, L3, descriptors, shared_info, grant) or by owner, live from the hypervisor's frame table; a dot marks a pinned table. Click a frame, or move with the arrow keys, for its counts and every entry that maps it, and open the chosen vcpu's tables from CR3 in the tree.",
+    component: PageTypesPanel,
   },
   {
     id: 'cpu',
     title: 'CPU',
-    shows: "Each vcpu's registers, ring and mode, and the instructions around EIP.",
-    help: "Each vcpu's registers read live from its register file, the changed ones highlighted, and the disassembly around EIP. Pause or step the machine to read them at leisure.",
+    shows: "A vcpu's registers, ring and mode, with what changed since the last pause, and the code around EIP.",
+    help: "One vcpu's registers, EFLAGS decoded, ring and mode, read live from its register file; while paused, what the last step changed is highlighted. Below them, the code around EIP, read through the vcpu's own page tables; AT&T switches to Intel syntax.",
+    component: CpuPanel,
   },
   {
     id: 'trace',
