@@ -30,7 +30,13 @@ export const TRACE_ALL = 0xffffffff | 0;
 
 const WORDS = TRACE_RECORD_BYTES >>> 2;
 const SLOT_MASK = TRACE_RECORDS - 1;
-if ((TRACE_RECORDS & SLOT_MASK) !== 0) throw new Error('TRACE_RECORDS must be a power of two (record numbers wrap at 2^32)');
+// write() spells the record's slots as literals (16 words a record, TR's order): loads
+// of TR's properties on every record cost more than the stores themselves.
+if ((TRACE_RECORDS & SLOT_MASK) !== 0 || WORDS !== 16 || TR.SEQ !== 0 || TR.KIND !== 1 || TR.DOMID !== 2 ||
+  TR.VCPU !== 3 || TR.CODE !== 4 || TR.A0 !== 5 || TR.RESULT !== 11 || TR.ICOUNT_F64 !== 12 || TR.TIME_F64 !== 14 ||
+  TH.HEAD !== 0) {
+  throw new Error('src/hv/trace.ts is out of step with the record layout of src/shared/trace.ts');
+}
 
 export class TraceWriter {
   /** Bit k set: records of kind k are written. Clearing a bit also means such records cannot break. */
@@ -71,29 +77,45 @@ export class TraceWriter {
    */
   write(kind: number, domid: number, vcpu: number, code: number,
     a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, result = 0): void {
+    this.record(kind, domid, vcpu, code, a0, a1, a2, a3, a4, a5, result);
+  }
+
+  /**
+   * write() with every slot given: what the hypercall path calls. Kept small (no
+   * defaults, the breakpoint question out of line) so the JIT inlines it there and
+   * the register values are stored without being boxed.
+   */
+  record(kind: number, domid: number, vcpu: number, code: number,
+    a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, result: number): void {
     const k = kind & TK_MASK;
     if (((this.enabled >>> k) & 1) === 0) return;
     const n = this.n;
-    const w = (n & SLOT_MASK) * WORDS;
+    const w = (n & SLOT_MASK) << 4;
     const s = this.slots;
-    s[w + TR.KIND] = kind;
-    s[w + TR.DOMID] = domid;
-    s[w + TR.VCPU] = vcpu;
-    s[w + TR.CODE] = code;
-    s[w + TR.A0] = a0;
-    s[w + TR.A0 + 1] = a1;
-    s[w + TR.A0 + 2] = a2;
-    s[w + TR.A0 + 3] = a3;
-    s[w + TR.A0 + 4] = a4;
-    s[w + TR.A0 + 5] = a5;
-    s[w + TR.RESULT] = result;
-    this.f64[(w + TR.ICOUNT_F64) >>> 1] = this.clock.instructions();
-    this.f64[(w + TR.TIME_F64) >>> 1] = this.clock.timeNs();
+    s[w + 1] = kind;
+    s[w + 2] = domid;
+    s[w + 3] = vcpu;
+    s[w + 4] = code;
+    s[w + 5] = a0;
+    s[w + 6] = a1;
+    s[w + 7] = a2;
+    s[w + 8] = a3;
+    s[w + 9] = a4;
+    s[w + 10] = a5;
+    s[w + 11] = result;
+    const f = this.f64, d = w >>> 1;
+    f[d + 6] = this.clock.instructions();
+    f[d + 7] = this.clock.timeNs();
     const next = (n + 1) >>> 0;
-    Atomics.store(s, w + TR.SEQ, next | 0);
-    Atomics.store(this.header, TH.HEAD, next | 0);
+    Atomics.store(s, w, next | 0);
+    Atomics.store(this.header, 0, next | 0);
     this.n = next;
-    if (this.breakpoint !== null && this.breakpoint(k, domid, code)) {
+    if (this.breakpoint !== null) this.ask(k, domid, code, n);
+  }
+
+  /** The breakpoint's question, out of record() to keep that small. */
+  private ask(kind: number, domid: number, code: number, n: number): void {
+    if (this.breakpoint?.(kind, domid, code)) {
       this.breakSeq = n;
       this.breakPending = true;
     }

@@ -3,6 +3,7 @@
 // failsafe callbacks, the ring-1 stack for transitions from user mode, where
 // its vcpu_info lives, timers, and the scheduler state.
 import type { Cpu } from '../cpu/cpu';
+import type { HcCtx } from './hypercalls/types';
 import { SHINFO } from '../abi/xen';
 
 export type VcpuState = 'offline' | 'runnable' | 'blocked' | 'polling';
@@ -73,6 +74,8 @@ export class Vcpu {
 
   /** Retired instructions while this vcpu ran, for `xl vcpu-list`. */
   cpuTimeNs = 0;
+  /** Not state: the hypercall context traps/exits.ts reuses for each of this vcpu's calls. */
+  hcCtx: HcCtx | null = null;
 
   constructor(domid: number, id: number, cpu: Cpu, sharedInfoMfn: number) {
     this.domid = domid;

@@ -8,6 +8,7 @@
 // privileged instructions Xen emulates (#GP(0) from either ring; privop.ts
 // decides what user mode may do). CPUID in user mode with CPUID faulting
 // enabled is #GP(0); the forced form then faults on the CPUID itself.
+import { HYPERVISOR_VIRT_START } from '../../abi/xen';
 import { R } from '../../shared/layout';
 import { TF_CONTINUED, TF_NO_RESULT, TK_HYPERCALL } from '../../shared/trace';
 import {
@@ -63,16 +64,19 @@ function softInt(hv: Hypervisor, dom: Domain, v: Vcpu, vector: number): void {
       r[R.EIP] = r[R.EXIT_EIP];
       return injectException(hv, dom, v, 13, (0x82 << 3) | 2);
     }
-    const g = new GuestMem(c);
+    // One context per vcpu, reset for each call, so the hypercall path allocates nothing.
+    const x = v.hcCtx ?? (v.hcCtx = { hv, dom, v, g: new GuestMem(c), inMulticall: false });
+    x.g.ok = true;
+    x.g.limit = HYPERVISOR_VIRT_START;
     const nr = r[R.EAX], a1 = r[R.EBX], a2 = r[R.ECX], a3 = r[R.EDX], a4 = r[R.ESI], a5 = r[R.EDI];
     const ebp = r[R.EBP], after = r[R.EIP];
-    const ret = callHypercall({ hv, dom, v, g, inMulticall: false }, nr, a1, a2, a3, a4, a5);
+    const ret = callHypercall(x, nr, a1, a2, a3, a4, a5);
     if (ret !== null) r[R.EAX] = ret;
     hv.hypercalls++;
     // A continuation moved EIP back over the int $0x82: the call is not finished yet.
     const kind = (ret === null ? TK_HYPERCALL | TF_NO_RESULT : r[R.EIP] !== after ? TK_HYPERCALL | TF_CONTINUED : TK_HYPERCALL) | hv.traceSubop;
     hv.traceSubop = 0;
-    hv.trace.write(kind, dom.id, v.id, nr, a1, a2, a3, a4, a5, ebp, ret ?? 0);
+    hv.trace.record(kind, dom.id, v.id, nr, a1, a2, a3, a4, a5, ebp, ret ?? 0);
     hv.hooks.hypercall?.(dom, v, nr >>> 0, [a1, a2, a3, a4, a5], ret);
     return;
   }
