@@ -13,7 +13,7 @@ import { CodeCache } from '../cpu/codecache';
 import { Cpu } from '../cpu/cpu';
 import { run } from '../cpu/exec';
 import { EXIT_LIMIT, INT_CPUID, INT_IO, INT_MSR, INT_PRIV } from '../cpu/defs';
-import { E, SHINFO, SHUTDOWN, VIRQ, VCPUI, VTIME } from '../abi/xen';
+import { E, SHUTDOWN } from '../abi/xen';
 import { DOMID_XEN, XEN_LEGACY_MAX_VCPUS } from '../abi/xen';
 import { HypervisorBug } from '../shared/bugs';
 import { Domain } from './domain';
@@ -23,7 +23,8 @@ import { SharedInfoView } from './evtchn/memory';
 import { GrantTables } from './gnttab/gnttab';
 import { grantHooksOverMm } from './gnttab/mmhooks';
 import { Vcpu } from './vcpu';
-import { NS_PER_INSN, TSC_MUL, TSC_SHIFT, VirtualTime } from './time';
+import { NS_PER_INSN, VirtualTime } from './time';
+import * as timers from './timers';
 import { handleExit } from './traps/exits';
 import { deliverEvents } from './traps/events';
 import { reloadDataSegments } from './traps/failsafe';
@@ -241,15 +242,9 @@ export class Hypervisor {
     return res;
   }
 
-  /** shared_info's wall clock: the UTC time at system time 0, with the version protocol. */
+  /** shared_info's wall clock (timers.ts). */
   publishWallclock(dom: Domain): void {
-    const dv = new DataView(this.mem.buffer, dom.sharedInfoMfn * 4096);
-    const ver = dv.getUint32(SHINFO.WC_VERSION, true);
-    dv.setUint32(SHINFO.WC_VERSION, (ver + 1) | 1, true);
-    dv.setUint32(SHINFO.WC_SEC, this.time.wallclockBase >>> 0, true);
-    dv.setUint32(SHINFO.WC_NSEC, 0, true);
-    dv.setUint32(SHINFO.ARCH_WC_SEC_HI, Math.floor(this.time.wallclockBase / 4294967296), true);
-    dv.setUint32(SHINFO.WC_VERSION, (((ver + 1) | 1) + 1) >>> 0, true);
+    timers.publishWallclock(this, dom);
   }
 
   domainOf(v: Vcpu): Domain {
@@ -373,63 +368,16 @@ export class Hypervisor {
     return r[R.EAX];
   }
 
-  // ---- Time ----
+  // ---- Time (timers.ts) ----
 
-  /** Publish system time to a vcpu's vcpu_time_info with Xen's version protocol. */
+  /** Publish system time to a vcpu's vcpu_time_info. */
   updateTimeInfo(v: Vcpu): void {
-    const m8 = v.cpu.m8, t = v.vcpuInfoAddr + VCPUI.TIME;
-    const dv = new DataView(m8.buffer, m8.byteOffset);
-    const ver = dv.getUint32(t + VTIME.VERSION, true);
-    dv.setUint32(t + VTIME.VERSION, (ver + 1) | 1, true);
-    const tsc = this.time.now;
-    setU64(dv, t + VTIME.TSC_TIMESTAMP, tsc);
-    setU64(dv, t + VTIME.SYSTEM_TIME, this.time.now);
-    dv.setUint32(t + VTIME.TSC_TO_SYSTEM_MUL, TSC_MUL, true);
-    dv.setInt8(t + VTIME.TSC_SHIFT, TSC_SHIFT);
-    dv.setUint8(t + VTIME.FLAGS, 1);
-    dv.setUint32(t + VTIME.VERSION, (((ver + 1) | 1) + 1) >>> 0, true);
-  }
-
-  /** Fire timers that are due; wake pollers whose ports are pending or whose timeout passed. */
-  private fireTimers(): void {
-    const now = this.time.now;
-    for (const v of this.order) {
-      const dom = this.domains.get(v.domid);
-      if (!dom || dom.state === 'dead' || dom.state === 'shutdown' || v.state === 'offline') continue;
-      if (v.singleshot !== 0 && v.singleshot <= now) {
-        v.singleshot = 0;
-        this.evtchn.sendVirq(v.domid, VIRQ.TIMER, v.id);
-      }
-      if (v.periodicPeriod !== 0 && v.periodicNext <= now) {
-        v.periodicNext = now + v.periodicPeriod;
-        this.evtchn.sendVirq(v.domid, VIRQ.TIMER, v.id);
-      }
-      if (v.state === 'polling') {
-        const m8 = v.cpu.m8;
-        const deliverable = m8[v.vcpuInfoAddr] !== 0 && m8[v.vcpuInfoAddr + 1] === 0;
-        if (deliverable || (v.pollDeadline !== 0 && v.pollDeadline <= now) || this.evtchn.poll(v.domid, v.pollPorts) !== 0) {
-          this.wakeVcpu(v);
-        }
-      } else if (v.state === 'blocked' && v.cpu.m8[v.vcpuInfoAddr] !== 0) {
-        this.wakeVcpu(v);
-      }
-    }
+    timers.updateTimeInfo(this, v);
   }
 
   /** The earliest timer deadline of any live vcpu, or Infinity (embedders pace idle waits with it). */
   nextDeadline(): number {
-    let t = Infinity;
-    for (const v of this.order) {
-      const dom = this.domains.get(v.domid);
-      if (!dom || dom.state !== 'running' || v.state === 'offline') continue;
-      // A timer whose VIRQ_TIMER nobody has bound can wake nothing: it does not
-      // count, so a guest that only waits for input is idle, not busy skipping.
-      const heard = this.evtchn.virqPort(v.domid, VIRQ.TIMER, v.id) !== 0;
-      if (heard && v.singleshot !== 0) t = Math.min(t, v.singleshot);
-      if (heard && v.periodicPeriod !== 0 && v.periodicNext !== 0) t = Math.min(t, v.periodicNext);
-      if (v.state === 'polling' && v.pollDeadline !== 0) t = Math.min(t, v.pollDeadline);
-    }
-    return t;
+    return timers.nextDeadline(this);
   }
 
   // ---- The run loop ----
@@ -477,7 +425,7 @@ export class Hypervisor {
     this.trace.breakPending = false;
     let left = budget;
     while (left > 0) {
-      this.fireTimers();
+      timers.fireTimers(this);
       if (this.takeBreak()) return 'break';
       let v = this.running;
       // A vcpu keeps the CPU across calls until its slice is used or it stops:
@@ -488,7 +436,7 @@ export class Hypervisor {
         if (!v) {
           this.running = null;
           if (!this.order.some((u) => this.domains.get(u.domid)?.state === 'running' && u.state !== 'offline')) return 'stopped';
-          const t = this.nextDeadline();
+          const t = timers.nextDeadline(this);
           if (t === Infinity) {
             // Only outside input can wake anyone. Time still follows an embedder
             // that paces the machine (a guest's clock must not stop while a user
@@ -571,7 +519,7 @@ export class Hypervisor {
           // The upcall frame is built: a breakpoint stops here, before the callback's first instruction.
           if (trace.breakPending) break;
         }
-        const deadline = this.nextDeadline();
+        const deadline = timers.nextDeadline(this);
         const chunk = Math.min(room - used, Math.max(1, Math.ceil((deadline - this.time.now) / NS_PER_INSN)));
         const before = cpu.instructions;
         const reason = run(cpu, chunk);
@@ -581,7 +529,7 @@ export class Hypervisor {
         this.time.advance(retired);
         handleExit(this, dom, v, reason);
         if (reason !== EXIT_LIMIT) v.kicked = true;
-        if (this.time.now >= deadline) this.fireTimers();
+        if (this.time.now >= deadline) timers.fireTimers(this);
       }
     } finally {
       this.current = null;
@@ -642,11 +590,6 @@ export interface SchedState {
   readonly running: Vcpu | null;
   readonly lastRan: Vcpu | null;
   readonly sliceLeft: number;
-}
-
-function setU64(dv: DataView, off: number, v: number): void {
-  dv.setUint32(off, v % 4294967296, true);
-  dv.setUint32(off + 4, Math.floor(v / 4294967296), true);
 }
 
 export { E };
