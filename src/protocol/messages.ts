@@ -17,7 +17,12 @@
 import type { MemoryLayout } from '../shared/layout';
 import { SNAPSHOT_REQUESTS, isSnapshotRequest, type SnapshotReply, type SnapshotRequest } from './snapshots';
 
-export const PROTOCOL_VERSION = 3;
+// v2: boot, console input, machine and domain state, console bytes, stats.
+// v3: control (pause, step, speed), xl, event-channel pokes, break filters, and
+// live views over shared memory and the trace ring.
+// v4: snapshots, share links and the timeline (snapshots.ts), the scrollback a
+// restored machine brings, and interrupting an xl command.
+export const PROTOCOL_VERSION = 4;
 
 /** The largest guest image the worker accepts (the demo guest is ~17 KiB; Linux is a few MiB). */
 export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
