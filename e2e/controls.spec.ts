@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openDemo, pausedAt } from './support/playground';
+import { openDemo, pausedAt, pausedAtNow } from './support/playground';
 
 // Run, pause and step from the toolbar and from the keyboard, on the demo guest.
 
@@ -25,7 +25,7 @@ test('pause holds the machine, step runs exactly the step count, run lets it go'
 
   // F10 steps again, from the keyboard, even with the focus in the terminal.
   await page.keyboard.press('F10');
-  await expect.poll(() => pausedAt(page)).toBe(at + 1000);
+  await expect.poll(() => pausedAtNow(page)).toBe(at + 1000);
 
   await page.locator('[data-action="run"]').click();
   await expect(hvc0).toContainText('you typed: stepped');

@@ -29,8 +29,14 @@ export async function panelShot(page: Page, info: TestInfo, panel: string, name:
 
 /** The machine-wide instruction count a pause reports in the status bar. */
 export async function pausedAt(page: Page): Promise<number> {
+  const at = await pausedAtNow(page);
+  if (at === null) throw new Error(`no pause in the status bar: ${await page.getByTestId('machine-status').textContent()}`);
+  return at;
+}
+
+/** As pausedAt, or null while the machine runs (a step under way): for expect.poll, which does not retry a throw. */
+export async function pausedAtNow(page: Page): Promise<number | null> {
   const text = (await page.getByTestId('machine-status').textContent()) ?? '';
   const m = /at instruction ([\d,]+)/.exec(text);
-  if (!m) throw new Error(`no pause in the status bar: ${text}`);
-  return Number(m[1]!.replace(/,/g, ''));
+  return m ? Number(m[1]!.replace(/,/g, '')) : null;
 }
