@@ -5,7 +5,8 @@
 //   pvos after usertests   the same after its test suite ran (fork, exec, faults)
 //   busy 32 MiB guest  every free page of a 32 MiB pvos holding data that does not
 //                      compress (pseudo-random words): the worst case for a link
-//   checkpoint         what a Timeline keeps per checkpoint (DEFLATE level 1)
+//   checkpoint         what the worker's timeline keeps per checkpoint (checkpointOf
+//                      in src/worker/seek.ts: DEFLATE level 1, images left out)
 //   recipe             boot + 20 shell commands as a replay-recipe URL fragment
 // Each snapshot is restored once and checked against the original's state hash.
 import { readFileSync } from 'node:fs';

@@ -65,7 +65,7 @@ export class Machine {
   readonly toolstack: Toolstack;
   /** The hypervisor console buffer `xl dmesg` shows. */
   readonly dmesg = new ConsoleRing();
-  /** Where output goes; replaceable (a Timeline silences it while it replays). */
+  /** Where output goes; replaceable (the worker's timeline silences it while a seek replays). */
   events: MachineEvents;
   /** Guest images given to this machine, by content id (snapshot/images.ts). */
   readonly images = new ImageStore();

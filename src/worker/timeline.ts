@@ -5,18 +5,20 @@
 // Checkpoints come every 20 M instructions, but not more often than every
 // 500 ms of wall time nor than twenty times what the last one took, so their
 // cost stays a small part of the run; past 32 the closest pair is thinned
-// (DEFAULT_POLICY), which keeps recent ones
-// dense and old ones sparse. After a step back the machine stands in its past:
-// seeking forward replays the recorded future, up to where it had been. Once
-// it runs on from there, or takes an input, that future is gone (a new branch).
+// (DEFAULT_POLICY), which keeps recent ones dense and old ones sparse. After a
+// step back the machine stands in its past: seeking forward replays the
+// recorded future, up to where it had been. Once it runs on from there, or
+// takes an input, that future is gone (a new branch).
 //
-// The machine layer has a Timeline of its own (machine/snapshot/timeline.ts),
-// which wraps run() and takes checkpoints on instruction multiples. The worker
-// keeps this one because it needs what that one does not give: checkpoints
-// paced by their cost in wall time (a 128 MiB machine takes a noticeable pause
-// to save), the checkpoints' bytes, to scan for the previous hypercall in
-// scratch memory while the UI keeps showing the machine (seek.ts), and a seek
-// that lands after the inputs given at its count, as the paused machine was.
+// The timeline lives in the worker, not in the machine layer, because its
+// policy is an embedder's: checkpoints are paced by wall time and by what they
+// cost (a 128 MiB machine takes a noticeable pause to save), which the machine,
+// having no clock, cannot judge. It does not wrap run(): the runner slices the
+// machine as it likes and reports each slice, and determinism makes the slicing
+// irrelevant to what a seek rebuilds. The checkpoints' bytes go to seek.ts,
+// which scans for the previous hypercall or event delivery in scratch memory
+// while the UI keeps showing the machine. A seek lands after the inputs given
+// at its count, as the paused machine was.
 import type { Machine, MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { LogEntry, Stamp } from '../machine/snapshot/log';
