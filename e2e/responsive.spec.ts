@@ -13,6 +13,8 @@ test.describe.configure({ retries: 2 });
 
 interface Probe {
   longTasks: { start: number; duration: number }[];
+  /** performance.now() when the guest console first showed the shell prompt. */
+  promptAt: number;
   echoes: number[];
   keyAt: number;
 }
@@ -25,13 +27,21 @@ test('no long tasks while pvos spins flat out; the console still echoes at once'
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
+    // The prompt's time is taken in the page, frame by frame: Playwright's own polling
+    // of the text would add up to its retry interval to the figure.
+    const watch = () => {
+      const rows = document.querySelector('[data-testid="guest-console"] .xterm-rows');
+      if (rows?.textContent?.includes('pvos shell on hvc0') && rows.textContent.includes('$')) w.promptAt = performance.now();
+      else requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
   });
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto('/');
   const hvc0 = page.getByTestId('guest-console').locator('.xterm-rows');
   await expect(hvc0).toContainText('$', { timeout: 20_000 });
   await expect(hvc0).toContainText('pvos shell on hvc0');
-  const promptMs = await page.evaluate(() => performance.now());
+  const promptMs = await page.evaluate(() => (window as unknown as Probe).promptAt);
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name.replace('pvplay:', '')} ${m.startTime.toFixed(0)}`).join(', '));
   info.annotations.push({ type: 'page load to pvos shell prompt', description: `${promptMs.toFixed(0)} ms (${marks} ms)` });
 

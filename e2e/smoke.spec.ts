@@ -28,6 +28,8 @@ test('the playground is isolated, shares memory with its worker, and shows its p
   });
   expect(ping.readBack).toBe(ping.probe);
   expect(ping.rttMs).toBeGreaterThanOrEqual(0);
+  // One machine, one worker: a second would load the whole core again beside the first.
+  expect(page.workers().map((w) => new URL(w.url()).pathname)).toHaveLength(1);
 
   await expect(page.locator('.toolbar-name')).toHaveText('pvplay');
   for (const title of PANEL_TITLES) {

@@ -83,10 +83,6 @@ export class WorkerClient {
     this.consoles = options.consoles;
     this.autoBoot = options.autoBoot;
     this.snapshots = new SnapshotPort((m) => this.send(m), shareStore, this.consoles);
-    this.worker = new Worker(new URL('../../worker/main.ts', import.meta.url), { type: 'module', name: 'pvplay-machine' });
-    this.worker.addEventListener('message', (e: MessageEvent<WorkerToUi>) => this.receive(e.data));
-    this.worker.addEventListener('error', (e) => this.fail(`the worker could not start: ${e.message || 'script error'}`));
-    this.worker.addEventListener('messageerror', () => this.fail('a message from the worker could not be read'));
     const early = options.early ?? null;
     this.worker = early ? early.worker : spawnWorker();
     this.readyTimer = setTimeout(() => this.fail(`the worker did not answer within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
