@@ -18,8 +18,12 @@ import type { StepBackUnit } from '../protocol/snapshots';
 export interface Checkpoint {
   /** Instructions retired when it was taken. */
   at: number;
-  /** The machine's snapshot (level 1, images left out; our own bytes, restored trusted). */
-  bytes: Uint8Array;
+  /**
+   * The machine's snapshot (level 1, images left out; our own bytes, restored
+   * trusted), or null for a machine just built: that one is made again rather
+   * than saved (see bootCheckpoint).
+   */
+  bytes: Uint8Array | null;
   /** How many log entries the machine had taken then. */
   logLength: number;
 }
@@ -54,10 +58,32 @@ export function checkpointOf(m: Machine): Checkpoint {
   return { at: m.executed, bytes: m.snapshot({ level: 1, omitImages: true }), logLength: m.log.length };
 }
 
+/**
+ * The checkpoint of a machine as the worker builds every one: new, over zeroed
+ * memory, before any input or instruction. Nothing needs saving: building it
+ * again gives the same machine (DESIGN.md principle 2), and saving it would mean
+ * scanning all of RAM on the way to the guest's first instruction.
+ */
+export function bootCheckpoint(): Checkpoint {
+  return { at: 0, bytes: null, logLength: 0 };
+}
+
+/** Is `m` the machine a boot checkpoint stands for (nothing run, nothing given, time not moved)? */
+export function isNew(m: Machine): boolean {
+  return m.executed === 0 && m.log.length === 0 && m.logFromBoot && m.hv.time.now === 0;
+}
+
 /** A machine restored from a checkpoint into `memory` (every byte rewritten), its log and images as they were. */
 export function fromCheckpoint(h: History, c: Checkpoint, memory: MachineMemory, events: MachineEvents): Machine {
   const byId = new Map(h.images.map((x) => [x.id, x.bytes]));
-  const m = Machine.restore(c.bytes, { memory, trusted: true, events, images: (id) => byId.get(id) });
+  let m: Machine;
+  if (c.bytes) {
+    m = Machine.restore(c.bytes, { memory, trusted: true, events, images: (id) => byId.get(id) });
+  } else {
+    // As the runner builds a machine: RAM and the rest zeroed, the trace ring left to go on.
+    new Uint8Array(memory.buffer).fill(0, 0, memory.layout.traceOffset);
+    m = new Machine({ ramMiB: memory.ramBytes >> 20, memory }, events);
+  }
   for (const x of h.images) m.images.add(x.bytes, x.name);
   m.log.push(...h.log.slice(0, c.logLength).map((e) => ({ ...e })));
   m.logFromBoot = h.logFromBoot;

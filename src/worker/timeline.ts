@@ -25,7 +25,7 @@ import type { LogEntry, Stamp } from '../machine/snapshot/log';
 import { advanceTo } from '../machine/snapshot/replay';
 import type { StoredImage } from '../machine/snapshot/images';
 import type { TimelineInfo } from '../protocol/snapshots';
-import { checkpointFor, checkpointOf, fromCheckpoint, replayTo, type Checkpoint, type History } from './seek';
+import { bootCheckpoint, checkpointFor, checkpointOf, fromCheckpoint, isNew, replayTo, type Checkpoint, type History } from './seek';
 
 /** When to take checkpoints and how many to keep. */
 export interface CheckpointPolicy {
@@ -72,7 +72,14 @@ export class Timeline {
     this.logFromBoot = m.logFromBoot;
     this.end = m.executed;
     this.endStamp = m.stamp();
-    this.take(m);
+    if (isNew(m)) {
+      this.checkpoints.push(bootCheckpoint());
+      this.lastMs = this.wallMs();
+      this.costMs = 0;
+      this.version++;
+    } else {
+      this.take(m);
+    }
   }
 
   /** After a slice: note how far the machine got, and take a checkpoint when one is due. */
