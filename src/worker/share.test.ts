@@ -113,10 +113,23 @@ describe('worker: share links', () => {
     Object.defineProperty(runner, 'computedMs', { get: () => 60_000 });
     const s = await ask(a, 'share-link', { type: 'share', shipped: [SHIPPED] });
     expect(s.fragment).toMatch(/^snapshot1=/);
-    expect(s.why).toMatch(/would take about/);
+    expect(s.why).toMatch(/would take over 60\.0 s/);
     const { t: b, r } = await open(`#${s.fragment!}`);
     expect(r.summary?.kind).toBe('snapshot');
     expect(machineHash(b.host.machine!)).toBe(machineHash(a.host.machine!));
+  });
+
+  it('a machine its inputs do not rebuild is shared as a snapshot, never as a recipe that opens another', async () => {
+    const a = demoDriven();
+    // A change no input explains (as an input the log failed to record would make):
+    // a word of RAM near its top, which nothing uses.
+    const m = a.host.machine!;
+    m.mem.u8[m.mem.ramBytes - 64] ^= 0x5a;
+    const s = await ask(a, 'share-link', { type: 'share', shipped: [SHIPPED] });
+    expect(s.fragment).toMatch(/^snapshot1=/);
+    expect(s.why).toMatch(/did not rebuild this exact machine/);
+    const { t: b } = await open(`#${s.fragment!}`);
+    expect(machineHash(b.host.machine!)).toBe(machineHash(m));
   });
 
   it('a snapshot file round-trips, and a machine opened from a snapshot shares a snapshot', async () => {

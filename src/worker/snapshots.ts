@@ -13,6 +13,7 @@ import { SnapshotError } from '../machine/snapshot/errors';
 import { Container } from '../machine/snapshot/container';
 import { decodeRecipe, encodeRecipe } from '../machine/snapshot/recipe';
 import { recipeOf, replay, type Recipe } from '../machine/snapshot/replay';
+import { machineHash } from '../machine/hash';
 import { fromBase64Url, toBase64Url } from '../shared/base64';
 import { linkFragment, parseLinkFragment } from '../protocol/share';
 import type { MachineSummary, RestoreSource } from '../protocol/snapshots';
@@ -179,24 +180,56 @@ export interface Shared {
   why: string;
 }
 
+/** Replay is tried only when the machine's own computing took less than this (ms): beyond it, a replay cannot be quick. */
+export const RECIPE_TRY_MS = 5 * RECIPE_MAX_MS;
+
+export interface ShareOptions {
+  /** Wall ms the machine's slices and builds took (see MachineRunner.computedMs): an upper bound of a replay's cost. */
+  computedMs: number;
+  /** Images the link leaves out (the app ships them). */
+  shipped: ReadonlySet<string>;
+  /** Wall ms, to time the trial replay. */
+  now(): number;
+}
+
 /**
- * The link for a machine: its recipe when replaying it would take under
- * RECIPE_MAX_MS here, else a snapshot. A replay redoes what the machine
- * computed, so `computedMs` (the wall time its slices and builds took) is the
- * estimate. Images in `shipped` are left out.
+ * The link for a machine: its recipe when replaying it takes under
+ * RECIPE_MAX_MS here, else a snapshot. The recipe is not guessed at: it is
+ * replayed in scratch memory first, timed, and its machine's state hash
+ * compared with this one's, so a recipe link is only handed out once it is known
+ * to rebuild exactly this machine. The trial is skipped when the machine's own
+ * computing (which a replay redoes, without the pauses) already took too long.
  */
-export function shareLink(m: Machine, computedMs: number, shipped: ReadonlySet<string>): Shared {
-  const ms = computedMs;
+export function shareLink(m: Machine, opts: ShareOptions): Shared {
   const insns = `${(m.executed / 1e6).toFixed(1)} M instructions`;
-  if (m.logFromBoot && ms < RECIPE_MAX_MS) {
-    const fragment = linkFragment('recipe', encodeRecipe(recipeOf(m, (id) => !shipped.has(id))));
-    return { fragment, kind: 'recipe', why: `replaying its ${insns} takes about ${Math.max(1, Math.round(ms))} ms here, so the link carries its inputs` };
+  let why = 'its inputs do not reach back to its boot (it was restored from a snapshot), so the link carries a snapshot';
+  if (m.logFromBoot && opts.computedMs >= RECIPE_TRY_MS) {
+    why = `replaying its ${insns} would take over ${(opts.computedMs / 1000).toFixed(1)} s, so the link carries a snapshot`;
+  } else if (m.logFromBoot) {
+    const recipe = recipeOf(m, (id) => !opts.shipped.has(id));
+    const t0 = opts.now();
+    const same = replaysTo(recipe, m);
+    const ms = opts.now() - t0;
+    if (same && ms < RECIPE_MAX_MS) {
+      const fragment = linkFragment('recipe', encodeRecipe(recipe));
+      return { fragment, kind: 'recipe', why: `replaying its ${insns} takes about ${Math.max(1, Math.round(ms))} ms here, so the link carries its inputs` };
+    }
+    why = same
+      ? `replaying its ${insns} took ${(ms / 1000).toFixed(1)} s here, so the link carries a snapshot`
+      : 'replaying its inputs did not rebuild this exact machine here, so the link carries a snapshot';
   }
-  const bytes = m.snapshot({ level: 9, omitImages: (id) => shipped.has(id) });
-  const why = m.logFromBoot
-    ? `replaying its ${insns} would take about ${(ms / 1000).toFixed(1)} s, so the link carries a snapshot`
-    : 'its inputs do not reach back to its boot (it was restored from a snapshot), so the link carries a snapshot';
+  const bytes = m.snapshot({ level: 9, omitImages: (id) => opts.shipped.has(id) });
   return { fragment: linkFragment('snapshot', toBase64Url(bytes)), kind: 'snapshot', why };
+}
+
+/** Does `recipe`, replayed in scratch memory, give back `m` exactly (same state hash)? */
+function replaysTo(recipe: Recipe, m: Machine): boolean {
+  try {
+    const copy = replay(recipe, { images: (id) => m.images.get(id)?.bytes });
+    return machineHash(copy) === machineHash(m);
+  } catch {
+    return false;
+  }
 }
 
 /** What the banner says of a machine. */

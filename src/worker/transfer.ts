@@ -64,7 +64,7 @@ export class Transfer {
       this.deps.post({ v, type: 'share-link', id: msg.id, error: 'the machine went away before it could be shared' });
       return;
     }
-    const link = shareLink(now, this.deps.runner.computedMs, shipped);
+    const link = shareLink(now, { computedMs: this.deps.runner.computedMs, shipped, now: this.deps.now });
     this.deps.post({
       v, type: 'share-link', id: msg.id, fragment: link.fragment, why: link.why,
       summary: summaryOf(now, link.kind, link.fragment.length),
