@@ -39,7 +39,7 @@ describe('share operations', () => {
     expect(t.sent[0]).toMatchObject({ type: 'share', shipped: t.page.shipped });
     expect(t.copied).toEqual([url]);
     expect(t.store.getState().link).toMatchObject({ url, copied: true });
-    expect(t.store.getState().message).toMatchObject({ tone: 'info', text: expect.stringMatching(/^Copied a replay recipe link of 38 characters\.$/) });
+    expect(t.store.getState().message).toMatchObject({ tone: 'info', text: expect.stringMatching(/^Copied a replay recipe link of 38 characters: fast\.$/) });
     expect(t.store.getState().busy).toBeNull();
   });
 

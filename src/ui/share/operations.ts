@@ -42,7 +42,7 @@ export async function shareMachine(port: SnapshotPort, store: ShareStore, page: 
   const url = `${page.base}#${r.fragment}`;
   const copied = await page.copy(url);
   store.setState({ link: { url, summary: r.summary, why: r.why ?? '', copied } });
-  say(store, 'info', linkNote(url, r.summary, copied));
+  say(store, 'info', linkNote(url, r.summary, copied, r.why));
   return url;
 }
 

@@ -17,6 +17,7 @@ describe('share texts', () => {
 
   it('warns of links too long for chat apps', () => {
     expect(linkNote('x'.repeat(100), s, true)).toBe('Copied a replay recipe link of 100 characters.');
+    expect(linkNote('x'.repeat(100), s, true, 'replaying it takes about 90 ms here')).toBe('Copied a replay recipe link of 100 characters: replaying it takes about 90 ms here.');
     expect(linkNote('x'.repeat(2001), { ...s, kind: 'snapshot' }, false)).toMatch(/^Made a snapshot link of 2,001 characters\. Over 2,000/);
     expect(linkNote('x'.repeat(3 << 20), { ...s, kind: 'snapshot' }, true)).toMatch(/more than a browser takes .* use Save/);
   });

@@ -26,13 +26,13 @@ export function bannerText(b: Banner): string {
   return `${from}: ${describeSummary(b.summary)}. The machine is paused.`;
 }
 
-/** The note beside a link just made. */
-export function linkNote(url: string, s: MachineSummary, copied: boolean): string {
+/** The note beside a link just made; `why`: the worker's reason for its kind. */
+export function linkNote(url: string, s: MachineSummary, copied: boolean, why = ''): string {
   const kind = s.kind === 'recipe' ? 'replay recipe' : 'snapshot';
   const long = url.length > BROWSER_URL_MAX
     ? ' That is more than a browser takes in its address bar: use Save to pass this machine on as a file.'
     : url.length > 2000 ? ' Over 2,000 characters: some chat apps cut such links; a snapshot file travels better.' : '';
-  return `${copied ? 'Copied' : 'Made'} a ${kind} link of ${n(url.length)} characters.${long}`;
+  return `${copied ? 'Copied' : 'Made'} a ${kind} link of ${n(url.length)} characters${why ? `: ${why}` : ''}.${long}`;
 }
 
 /** A file name for a snapshot: the guests it holds and where it stands. */
