@@ -34,7 +34,7 @@ function driven() {
   const image = readFileSync(join(ROOT, 'public/guests/pvos.elf'));
   const out: WorkerToUi[] = [];
   let clock = 0;
-  /** Real ms when the running task started (null between tasks): the clock moves with it. */
+  /** Real ms when the running task (or awaited request) started (null between them): the clock moves with it. */
   let taskStart: number | null = null;
   const queue: { at: number; fn: () => void; live: boolean }[] = [];
   const env: HostEnv = {
@@ -66,7 +66,15 @@ function driven() {
     clock = Math.max(clock, until);
   };
   const text = () => out.map((m) => (m.type === 'console' && m.source === 'guest' && m.domid === 1 ? Buffer.from(m.data).toString('latin1') : '')).join('');
-  return { host, out, runUntil, text, clock: () => clock };
+  /** While a request is answered the clock is real too (Share times its trial replay with it). */
+  const working = (on: boolean): void => {
+    if (on) taskStart = now();
+    else if (taskStart !== null) {
+      clock += now() - taskStart;
+      taskStart = null;
+    }
+  };
+  return { host, out, runUntil, text, working, clock: () => clock };
 }
 
 type Driven = ReturnType<typeof driven>;
@@ -84,13 +92,18 @@ function typeLine(d: Driven, line: string, gapMs: () => number): boolean {
 let nextId = 1;
 async function ask<K extends WorkerToUi['type']>(d: Driven, type: K, msg: Record<string, unknown>): Promise<Extract<WorkerToUi, { type: K }>> {
   const id = nextId++;
-  d.host.receive({ v, id, ...msg });
-  for (let i = 0; i < 1000; i++) {
-    const r = d.out.find((m) => m.type === type && 'id' in m && m.id === id);
-    if (r) return r as Extract<WorkerToUi, { type: K }>;
-    await new Promise((ok) => setTimeout(ok, 1));
+  d.working(true);
+  try {
+    d.host.receive({ v, id, ...msg });
+    for (let i = 0; i < 1000; i++) {
+      const r = d.out.find((m) => m.type === type && 'id' in m && m.id === id);
+      if (r) return r as Extract<WorkerToUi, { type: K }>;
+      await new Promise((ok) => setTimeout(ok, 1));
+    }
+    throw new Error(`no ${type} reply`);
+  } finally {
+    d.working(false);
   }
-  throw new Error(`no ${type} reply`);
 }
 
 /** Open a fragment in a fresh worker; wall ms, or why not. */

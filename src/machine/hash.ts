@@ -21,3 +21,15 @@ export function machineHash(m: Machine): string {
   h = hashWords(new Int32Array([m.hv.time.now % 4294967296, Math.floor(m.hv.time.now / 4294967296)]), h);
   return h.toString(16).padStart(8, '0');
 }
+
+/**
+ * Are two machines in the same state, as machineHash sees it? Faster than
+ * hashing both (one pass, no multiply), and exact rather than probable.
+ */
+export function sameState(a: Machine, b: Machine): boolean {
+  if (a.hv.time.now !== b.hv.time.now || a.mem.layout.traceOffset !== b.mem.layout.traceOffset) return false;
+  const n = a.mem.layout.traceOffset >>> 2;
+  const x = new Int32Array(a.mem.buffer, 0, n), y = new Int32Array(b.mem.buffer, 0, n);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+  return true;
+}

@@ -13,7 +13,7 @@ import { SnapshotError } from '../machine/snapshot/errors';
 import { Container } from '../machine/snapshot/container';
 import { decodeRecipe, encodeRecipe } from '../machine/snapshot/recipe';
 import { recipeOf, replay, type Recipe } from '../machine/snapshot/replay';
-import { machineHash } from '../machine/hash';
+import { sameState } from '../machine/hash';
 import { fromBase64Url, toBase64Url } from '../shared/base64';
 import { linkFragment, parseLinkFragment } from '../protocol/share';
 import type { MachineSummary, RestoreSource } from '../protocol/snapshots';
@@ -222,11 +222,11 @@ export function shareLink(m: Machine, opts: ShareOptions): Shared {
   return { fragment: linkFragment('snapshot', toBase64Url(bytes)), kind: 'snapshot', why };
 }
 
-/** Does `recipe`, replayed in scratch memory, give back `m` exactly (same state hash)? */
+/** Does `recipe`, replayed in scratch memory, give back `m` exactly (the same state, word for word)? */
 function replaysTo(recipe: Recipe, m: Machine): boolean {
   try {
     const copy = replay(recipe, { images: (id) => m.images.get(id)?.bytes });
-    return machineHash(copy) === machineHash(m);
+    return sameState(copy, m);
   } catch {
     return false;
   }
