@@ -1,5 +1,5 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { openDemo, showPanel } from './support/playground';
+import { expect, test, type Page } from '@playwright/test';
+import { openDemo, panelShotsBothThemes, showPanel } from './support/playground';
 
 // The event-channel panel over the demo guest the playground boots: its console and xenstore
 // ports to domain 0, their live bits, and an event injected by hand that waits while the port
@@ -11,15 +11,6 @@ async function openPanel(page: Page) {
   const panel = page.locator('[data-panel="event-channels"]');
   await expect(panel.getByRole('tab', { name: /d1 demo/ })).toHaveAttribute('aria-selected', 'true');
   return panel;
-}
-
-/** The panel in both themes, attached to the report. */
-async function snap(page: Page, testInfo: TestInfo, name: string) {
-  for (const scheme of ['dark', 'light'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const body = await page.locator('[data-panel="event-channels"]').screenshot({ animations: 'disabled' });
-    await testInfo.attach(`${name}-${scheme}.png`, { body, contentType: 'image/png' });
-  }
 }
 
 test('an event injected on a masked port stays pending, and is delivered once unmasked', async ({ page }, testInfo) => {
@@ -48,14 +39,14 @@ test('an event injected on a masked port stays pending, and is delivered once un
   await page.waitForTimeout(500);
   await expect(row).toHaveAttribute('data-pending', 'true');
   await expect(row).toHaveAttribute('data-delivered', '0');
-  await snap(page, testInfo, 'evtchn-pending');
+  await panelShotsBothThemes(page, testInfo, 'event-channels', 'evtchn-pending');
 
   await row.getByRole('button', { name: 'Unmask port 1' }).click();
   await expect(row).toHaveAttribute('data-masked', 'false');
   await expect(row).toHaveAttribute('data-pending', 'false');
   await expect(row).toHaveAttribute('data-delivered', '1');
   await expect(vcpu).toContainText(/[1-9]\d* upcalls/);
-  await snap(page, testInfo, 'evtchn-delivered');
+  await panelShotsBothThemes(page, testInfo, 'event-channels', 'evtchn-delivered');
   expect(errors).toEqual([]);
 });
 

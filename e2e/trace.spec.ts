@@ -1,5 +1,5 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { openDemo, showPanel } from './support/playground';
+import { expect, test, type Page } from '@playwright/test';
+import { openDemo, panelShotsBothThemes, showPanel } from './support/playground';
 
 // The trace panel over the demo guest: records drained live from the shared-memory ring, the
 // record that ended a 'next hypercall' step highlighted, filters, and break-on-hypercall.
@@ -11,14 +11,6 @@ async function openTrace(page: Page) {
   // The guest's boot alone leaves records: hypercalls, binds, upcalls.
   await expect(panel.getByTestId('trace-list')).not.toHaveAttribute('data-rows', '0');
   return panel;
-}
-
-async function snap(page: Page, info: TestInfo, name: string) {
-  for (const scheme of ['dark', 'light'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const body = await page.locator('[data-panel="trace"]').screenshot({ animations: 'disabled' });
-    await info.attach(`${name}-${scheme}.png`, { body, contentType: 'image/png' });
-  }
 }
 
 test('step to the next hypercall: the trace shows it, highlighted', async ({ page }, info) => {
@@ -45,7 +37,7 @@ test('step to the next hypercall: the trace shows it, highlighted', async ({ pag
   // The details show the whole record once it is selected.
   await hit.click();
   await expect(panel.getByTestId('trace-details')).toContainText(`#${seq}`);
-  await snap(page, info, 'trace-step');
+  await panelShotsBothThemes(page, info, 'trace', 'trace-step');
 
   // The next one has a higher number.
   await page.locator('[data-action="step-hypercall"]').click();
@@ -94,5 +86,5 @@ test('break on a hypercall: the machine pauses when the guest makes it', async (
   const hit = panel.locator('.trace-row.is-highlighted');
   await expect(hit).toContainText('event_channel_op');
   await expect(hit).toBeInViewport();
-  await snap(page, info, 'trace-breakpoint');
+  await panelShotsBothThemes(page, info, 'trace', 'trace-breakpoint');
 });

@@ -27,6 +27,15 @@ export async function panelShot(page: Page, info: TestInfo, panel: string, name:
   await info.attach(name, { body, contentType: 'image/png' });
 }
 
+/** A panel in both colour schemes, attached to the report as `<name>-dark.png` and `<name>-light.png`. */
+export async function panelShotsBothThemes(page: Page, info: TestInfo, panel: string, name: string): Promise<void> {
+  for (const scheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const body = await page.locator(`[data-panel="${panel}"]`).screenshot({ animations: 'disabled' });
+    await info.attach(`${name}-${scheme}.png`, { body, contentType: 'image/png' });
+  }
+}
+
 /** The machine-wide instruction count a pause reports in the status bar. */
 export async function pausedAt(page: Page): Promise<number> {
   const at = await pausedAtNow(page);
