@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { machineHash } from '../machine/hash';
 import { PROTOCOL_VERSION, type WorkerToUi } from '../protocol/messages';
 import { bootDemo, testHost, type TestHost } from './host.testutil';
+import { shareLink } from './snapshots';
 
 const v = PROTOCOL_VERSION;
 const enc = new TextEncoder();
@@ -113,7 +114,7 @@ describe('worker: share links', () => {
     Object.defineProperty(runner, 'computedMs', { get: () => 60_000 });
     const s = await ask(a, 'share-link', { type: 'share', shipped: [SHIPPED] });
     expect(s.fragment).toMatch(/^snapshot1=/);
-    expect(s.why).toMatch(/would take over 60\.0 s/);
+    expect(s.why).toMatch(/computed for 60\.0 s/);
     const { t: b, r } = await open(`#${s.fragment!}`);
     expect(r.summary?.kind).toBe('snapshot');
     expect(machineHash(b.host.machine!)).toBe(machineHash(a.host.machine!));
@@ -130,6 +131,17 @@ describe('worker: share links', () => {
     expect(s.why).toMatch(/did not rebuild this exact machine/);
     const { t: b } = await open(`#${s.fragment!}`);
     expect(machineHash(b.host.machine!)).toBe(machineHash(m));
+  });
+
+  it('a trial replay that runs past a second is given up, and the link carries a snapshot', () => {
+    const a = demoDriven();
+    // A slow host, as the trial sees it: every look at the clock finds 400 ms more gone.
+    let clock = 0;
+    const s = shareLink(a.host.machine!, { computedMs: 0, shipped: new Set(), now: () => (clock += 400) });
+    expect(s.kind).toBe('snapshot');
+    expect(s.why).toMatch(/takes over 1 s here/);
+    // Given time, the same machine shares as its recipe.
+    expect(shareLink(a.host.machine!, { computedMs: 0, shipped: new Set(), now: () => clock }).kind).toBe('recipe');
   });
 
   it('a snapshot file round-trips, and a machine opened from a snapshot shares a snapshot', async () => {

@@ -9,7 +9,7 @@
 // back from a snapshot taken just before.
 import { Machine, type MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
-import { SnapshotError } from '../machine/snapshot/errors';
+import { ReplayStopped, SnapshotError } from '../machine/snapshot/errors';
 import { Container } from '../machine/snapshot/container';
 import { decodeRecipe, encodeRecipe } from '../machine/snapshot/recipe';
 import { recipeOf, replay, type Recipe } from '../machine/snapshot/replay';
@@ -204,31 +204,34 @@ export function shareLink(m: Machine, opts: ShareOptions): Shared {
   const insns = `${(m.executed / 1e6).toFixed(1)} M instructions`;
   let why = 'its inputs do not reach back to its boot (it was restored from a snapshot), so the link carries a snapshot';
   if (m.logFromBoot && opts.computedMs >= RECIPE_TRY_MS) {
-    why = `replaying its ${insns} would take over ${(opts.computedMs / 1000).toFixed(1)} s, so the link carries a snapshot`;
+    why = `it computed for ${(opts.computedMs / 1000).toFixed(1)} s to get here, too long to replay when the link is opened, so the link carries a snapshot`;
   } else if (m.logFromBoot) {
     const recipe = recipeOf(m, (id) => !opts.shipped.has(id));
     const t0 = opts.now();
-    const same = replaysTo(recipe, m);
+    const trial = replaysTo(recipe, m, () => opts.now() - t0 >= RECIPE_MAX_MS);
     const ms = opts.now() - t0;
-    if (same && ms < RECIPE_MAX_MS) {
+    if (trial === 'same') {
       const fragment = linkFragment('recipe', encodeRecipe(recipe));
       return { fragment, kind: 'recipe', why: `replaying its ${insns} takes about ${Math.max(1, Math.round(ms))} ms here, so the link carries its inputs` };
     }
-    why = same
-      ? `replaying its ${insns} took ${(ms / 1000).toFixed(1)} s here, so the link carries a snapshot`
+    why = trial === 'slow'
+      ? `replaying its ${insns} takes over ${(RECIPE_MAX_MS / 1000).toFixed(0)} s here, so the link carries a snapshot`
       : 'replaying its inputs did not rebuild this exact machine here, so the link carries a snapshot';
   }
   const bytes = m.snapshot({ level: 9, omitImages: (id) => opts.shipped.has(id) });
   return { fragment: linkFragment('snapshot', toBase64Url(bytes)), kind: 'snapshot', why };
 }
 
-/** Does `recipe`, replayed in scratch memory, give back `m` exactly (the same state, word for word)? */
-function replaysTo(recipe: Recipe, m: Machine): boolean {
+/**
+ * Replay `recipe` in scratch memory, abandoned once `tooLong` says so: 'same'
+ * when it gives back `m` exactly (the same state, word for word).
+ */
+function replaysTo(recipe: Recipe, m: Machine, tooLong: () => boolean): 'same' | 'differs' | 'slow' {
   try {
-    const copy = replay(recipe, { images: (id) => m.images.get(id)?.bytes });
-    return sameState(copy, m);
-  } catch {
-    return false;
+    const copy = replay(recipe, { images: (id) => m.images.get(id)?.bytes, stop: tooLong });
+    return sameState(copy, m) ? 'same' : 'differs';
+  } catch (e) {
+    return e instanceof ReplayStopped ? 'slow' : 'differs';
   }
 }
 

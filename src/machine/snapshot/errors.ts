@@ -16,3 +16,11 @@ export class ReplayError extends SnapshotError {
     this.name = 'ReplayError';
   }
 }
+
+/** The embedder asked a replay to stop (ReplayOptions.stop): nothing is wrong with the recipe. */
+export class ReplayStopped extends Error {
+  constructor() {
+    super('the replay was stopped');
+    this.name = 'ReplayStopped';
+  }
+}

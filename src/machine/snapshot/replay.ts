@@ -15,7 +15,7 @@
 // original did not -- is a ReplayError: the log is not this machine's.
 import type { MachineMemory } from '../../mem/memory';
 import { Machine, type MachineEvents } from '../machine';
-import { ReplayError, SnapshotError } from './errors';
+import { ReplayError, ReplayStopped, SnapshotError } from './errors';
 import type { Input, LogEntry, Stamp } from './log';
 import { breakpointFor } from './breaks';
 import { sha256Hex } from '../../shared/sha256';
@@ -36,7 +36,16 @@ export interface ReplayOptions {
   events?: MachineEvents;
   /** An image's bytes by id, for images the recipe does not carry. */
   images?: (id: string) => Uint8Array | undefined;
+  /**
+   * Asked between runs of at most STOP_CHUNK instructions: true abandons the
+   * replay with ReplayStopped. The embedder's way to bound its cost in wall time,
+   * which this layer does not read.
+   */
+  stop?: () => boolean;
 }
+
+/** The most instructions replay runs between two questions to ReplayOptions.stop. */
+export const STOP_CHUNK = 2_000_000;
 
 /** The recipe of a machine whose log goes back to its boot (not one restored from a snapshot). */
 export function recipeOf(m: Machine, includeImage: (id: string) => boolean = () => true): Recipe {
@@ -61,8 +70,13 @@ function where(s: Stamp): string {
 }
 
 /** Bring `m` to stamp `s` (steps 1-3 above; for a stamp taken at a breakpoint, until that breakpoint). */
-export function advanceTo(m: Machine, s: Stamp): void {
+export function advanceTo(m: Machine, s: Stamp, stop?: () => boolean): void {
   const hv = m.hv;
+  // Slicing a run changes nothing (DESIGN.md principle 2): only how often stop is asked.
+  const chunk = (n: number) => (stop ? Math.min(n, STOP_CHUNK) : n);
+  const check = () => {
+    if (stop?.()) throw new ReplayStopped();
+  };
   const fail = (why: string): never => {
     throw new ReplayError(`replay went astray before ${where(s)}: ${why} (now at ${where(m.stamp())})`);
   };
@@ -76,8 +90,9 @@ export function advanceTo(m: Machine, s: Stamp): void {
     if (s.brk) {
       for (let guard = 0; ; guard++) {
         const before = m.executed, t = hv.time.now;
-        const o = m.run(Math.max(1, s.at - m.executed));
+        const o = m.run(chunk(Math.max(1, s.at - m.executed)));
         if (o === 'break') break;
+        check();
         if (m.executed > s.at) fail('the breakpoint it was taken at never came');
         if ((o !== 'budget' && m.executed === before && hv.time.now === t) || guard > 1_000_000) fail(`the machine stopped (${o}) short of its breakpoint`);
       }
@@ -85,8 +100,9 @@ export function advanceTo(m: Machine, s: Stamp): void {
     } else {
       while (m.executed < s.at) {
         const before = m.executed, t = hv.time.now;
-        const o = m.run(s.at - m.executed);
+        const o = m.run(chunk(s.at - m.executed));
         if (o !== 'budget' && m.executed === before && hv.time.now === t) fail(`the machine stopped (${o})`);
+        check();
       }
       for (let guard = 0; hv.time.now < s.time; guard++) {
         const t = hv.time.now;
@@ -117,13 +133,13 @@ export function replay(r: Recipe, opts: ReplayOptions = {}): Machine {
     m.images.add(bytes, img.name);
   }
   for (const e of r.log) {
-    advanceTo(m, e);
+    advanceTo(m, e, opts.stop);
     try {
       m.input(inputOf(e));
     } catch {
       // The original failed here too (a failed input is logged as it was given).
     }
   }
-  advanceTo(m, r.end);
+  advanceTo(m, r.end, opts.stop);
   return m;
 }
