@@ -7,22 +7,15 @@
 // still hold old entries, but the hardware walks it no more, so nothing maps
 // through it. All 512 slots of an L3 are scanned: the hypervisor walks a 32-bit
 // guest's L3 in long mode, where every slot is live (src/hv/mm/tables.ts).
-import { F, FRAME_BYTES, PGF_VALIDATED, PGT_L1, PGT_L3, PGT_MASK } from '../shared/layout';
+import { F, PGF_VALIDATED, PGT_L1, PGT_L3, PGT_MASK } from '../shared/layout';
+import { FRAME_SLOTS as SLOTS, type FrameMapping } from '../shared/frames';
 
-const SLOTS = FRAME_BYTES >>> 2;
 const ENTRIES = 512;
 const PTE_P = 0x1, PTE_RW = 0x2;
 /** GNTMAP_readonly (xen/include/public/grant_table.h). */
 const GNTMAP_READONLY = 4;
 
-export interface FrameMapping {
-  domid: number;
-  /** The page-table frame holding the entry, its level (1..3) and index; level 0 for a grant mapping. */
-  tableMfn: number;
-  level: number;
-  index: number;
-  writable: boolean;
-}
+export type { FrameMapping };
 
 /** One grant mapping as the grant engine lists it (src/hv/gnttab GrantTables.mappings). */
 export interface GrantMappingOf {

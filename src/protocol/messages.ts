@@ -15,6 +15,7 @@
 // Everything from the UI is checked by isUiToWorker before the worker acts on it.
 
 import type { MemoryLayout } from '../shared/layout';
+import type { FrameMapping } from '../shared/frames';
 import { SNAPSHOT_REQUESTS, isSnapshotRequest, type SnapshotReply, type SnapshotRequest } from './snapshots';
 
 // v2: boot, console input, machine and domain state, console bytes, stats.
@@ -212,15 +213,7 @@ export interface GrantMapInfo {
   hostAddr: number;
 }
 
-/** A page-table entry (or grant mapping) that maps a machine frame. */
-export interface FrameMapping {
-  domid: number;
-  /** The page-table frame holding the entry, its level and index; level 0 for a grant mapping. */
-  tableMfn: number;
-  level: number;
-  index: number;
-  writable: boolean;
-}
+export type { FrameMapping };
 
 /** Worker → UI. */
 export type WorkerToUi =

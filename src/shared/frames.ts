@@ -94,3 +94,13 @@ export function frameRecord(ft: Int32Array, mfn: number): FrameRecord {
     typeWord: w,
   };
 }
+
+/** A page-table entry (or grant mapping) that maps a machine frame: src/machine/framemap.ts finds them. */
+export interface FrameMapping {
+  domid: number;
+  /** The page-table frame holding the entry, its level (1..3) and index; level 0 for a grant mapping. */
+  tableMfn: number;
+  level: number;
+  index: number;
+  writable: boolean;
+}
