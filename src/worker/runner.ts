@@ -13,7 +13,7 @@
 // output of xl commands that follow. Nothing a guest does may kill the worker: a
 // crash is a domain state; an exception from the core is our own bug, which
 // stops the machine and is reported, and the worker lives on.
-import { Machine, type MachineEvents } from '../machine/machine';
+import type { Machine, MachineEvents } from '../machine/machine';
 import type { MachineMemory } from '../mem/memory';
 import type { RunOutcome } from '../hv/hypervisor';
 import { NS_PER_INSN } from '../hv/time';
@@ -24,6 +24,7 @@ import { Publisher, countersOf } from './publish';
 import { XlSession } from './xlsession';
 import { scrollbackOf } from './scrollback';
 import { Breaks, type StepUntil } from './breaks';
+import { emptyMachine } from './seek';
 
 /** Wall time one slice aims for, in ms. */
 export const SLICE_MS = 1;
@@ -193,14 +194,11 @@ export class MachineRunner {
   /** A new machine over the shared memory (cleared first if a machine used it). */
   private fresh(): Machine {
     this.stop();
-    // Everything but the trace ring, which goes on across machines (its writer
-    // continues after the records it finds, so readers never see it go back).
-    if (this.dirty) new Uint8Array(this.mem.buffer).fill(0, 0, this.mem.layout.traceOffset);
+    const m = emptyMachine(this.mem, this.outputs, this.dirty);
     this.dirty = true;
     this.guestOut.clear();
     this.xenOut.clear();
     this.publisher.reset();
-    const m = new Machine({ ramMiB: this.mem.ramBytes >> 20, memory: this.mem }, this.outputs);
     this.machine = m;
     this.workMs = 0;
     this.observer?.started(m);

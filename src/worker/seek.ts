@@ -59,6 +59,17 @@ export function checkpointOf(m: Machine): Checkpoint {
 }
 
 /**
+ * A machine as the worker builds every one: new, empty, over `memory` with
+ * everything below the trace ring zeroed (`dirty`: whether it needs zeroing).
+ * The trace ring goes on across machines: its writer continues after the
+ * records it finds, so readers never see it go back.
+ */
+export function emptyMachine(memory: MachineMemory, events: MachineEvents, dirty = true): Machine {
+  if (dirty) new Uint8Array(memory.buffer).fill(0, 0, memory.layout.traceOffset);
+  return new Machine({ ramMiB: memory.ramBytes >> 20, memory }, events);
+}
+
+/**
  * The checkpoint of a machine as the worker builds every one: new, over zeroed
  * memory, before any input or instruction. Nothing needs saving: building it
  * again gives the same machine (DESIGN.md principle 2), and saving it would mean
@@ -80,9 +91,7 @@ export function fromCheckpoint(h: History, c: Checkpoint, memory: MachineMemory,
   if (c.bytes) {
     m = Machine.restore(c.bytes, { memory, trusted: true, events, images: (id) => byId.get(id) });
   } else {
-    // As the runner builds a machine: RAM and the rest zeroed, the trace ring left to go on.
-    new Uint8Array(memory.buffer).fill(0, 0, memory.layout.traceOffset);
-    m = new Machine({ ramMiB: memory.ramBytes >> 20, memory }, events);
+    m = emptyMachine(memory, events);
   }
   for (const x of h.images) m.images.add(x.bytes, x.name);
   m.log.push(...h.log.slice(0, c.logLength).map((e) => ({ ...e })));
